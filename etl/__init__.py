@@ -1,0 +1,1 @@
+"""ETL: read native exports, validate, pseudonymize and load them into the DuckDB warehouse."""

@@ -1,0 +1,111 @@
+"""Turn a file's bytes into UTF-8 text DuckDB can read, and say clearly when that is impossible."""
+
+import codecs
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A file that cannot be loaded at all; the message names file, line and column."""
+
+    def __init__(self, path, message: str, line: int | None = None, column: str | None = None):
+        self.path, self.line, self.column = str(path), line, column
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+        if column:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+        self.reason = message
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str  # what the bytes were: utf-8, utf-8-sig, utf-16, cp1252
+    was_gzip: bool
+    header: list[str]
+    header_lines: int  # physical lines up to the end of the header record
+
+
+_ZIP = b"PK\x03\x04"
+_MAGIC = {
+    _ZIP: "a ZIP container (an .xlsx workbook?)",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old binary Excel/Office file (.xls)",
+    b"\x89PNG": "a PNG image",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def read_bytes(path: Path) -> tuple[bytes, bool]:
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data), True
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"gzip stream is damaged or truncated ({exc})") from None
+    return data, False
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Decode with BOM detection; UTF-8 first, cp1252 as the Windows fallback."""
+    if not data.strip(b"\xef\xbb\xbf\xff\xfe \r\n\t\x00"):
+        raise InputError(path, "file is empty: expected a header row and at least one record", 1)
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(path, f"not a text export: the file is {what}; expected CSV text", 1)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(path, data, "utf-16"), "utf-16"
+    # UTF-16 without a BOM shows as NUL every other byte in ASCII text.
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        if head[1::2].count(0) > len(head) // 3:
+            return _strict(path, data, "utf-16-le"), "utf-16-le"
+        if head[0::2].count(0) > len(head) // 3:
+            return _strict(path, data, "utf-16-be"), "utf-16-be"
+    if b"\x00" in head:
+        offset = data.index(b"\x00")
+        raise InputError(
+            path, f"not a text export: binary byte 0x00 at offset {offset}; expected CSV text", 1
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(path, data[3:], "utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel "CSV" on Windows writes cp1252 (O’Brien as 0x92); it decodes every byte but five.
+        return _strict(path, data, "cp1252"), "cp1252"
+
+
+def _strict(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"byte 0x{data[exc.start]:02x} is not valid {encoding}; expected UTF-8, "
+            "UTF-16 or Windows-1252 text",
+            line,
+        ) from None
+    return text.lstrip("\ufeff")
+
+
+def parse_header(path: Path, text: str) -> tuple[list[str], int]:
+    """The first non-blank record, and the number of physical lines up to its end."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for row in reader:
+        if row and any(cell.strip() for cell in row):
+            return [cell.strip() for cell in row], reader.line_num
+    raise InputError(path, "file is empty: expected a header row and at least one record", 1)
+
+
+def load_text(path: Path) -> Decoded:
+    data, was_gzip = read_bytes(path)
+    text, encoding = decode(path, data)
+    header, header_lines = parse_header(path, text)
+    return Decoded(text, encoding, was_gzip, header, header_lines)

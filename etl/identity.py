@@ -1,0 +1,47 @@
+"""Pseudonymous learner keys.
+
+A learner is HMAC-SHA256(key, "<namespace>:<normalized id>"). The key lives outside the
+warehouse and the repository: the HTRA_LEARNER_KEY environment variable, or a key file
+(HTRA_KEY_FILE, default ~/.config/ht-response-analytics/learner.key) created on first use with
+mode 0600. Rotating the key
+breaks linkage with learners already loaded, so the warehouse records a fingerprint and refuses a
+load under a different key.
+"""
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_KEY_FILE = Path.home() / ".config" / "ht-response-analytics" / "learner.key"
+
+
+class KeyMismatchError(RuntimeError):
+    pass
+
+
+def load_key() -> bytes:
+    env_key = os.environ.get("HTRA_LEARNER_KEY")
+    if env_key:
+        return env_key.encode()
+    path = Path(os.environ.get("HTRA_KEY_FILE", DEFAULT_KEY_FILE))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two first runs racing must not both write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def fingerprint(key: bytes) -> str:
+    return hmac.new(key, b"fingerprint:v1", hashlib.sha256).hexdigest()[:16]
+
+
+def learner_ids(key: bytes, namespaced_ids: list[str]) -> list[str]:
+    """Keys for distinct '<namespace>:<id>' strings: once per distinct learner, not per row."""
+    return [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in namespaced_ids]

@@ -1,0 +1,341 @@
+"""One load run: find files, detect formats, load each in its own transaction, swap the warehouse.
+
+Order: reference files first (in dependency order), then exports. A file that fails is rolled back
+alone and logged; the other files still load. Nothing reaches the live warehouse until the build
+passes its checks.
+"""
+
+import contextlib
+import fnmatch
+import gzip
+import hashlib
+import sys
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from etl import reference
+from etl import warehouse as wh
+from etl.config import DEFAULT_TIMEZONE, SKIPPED_SUFFIXES
+from etl.context import FileContext, FileResult
+from etl.decode import InputError, decode, load_text, parse_header
+from etl.identity import fingerprint, load_key
+from etl.sources import mapped_lms, moodle_completion, moodle_quiz, quiz_long
+from etl.stage import stage_csv
+
+ADAPTERS = {
+    moodle_completion.FORMAT: ("moodle", moodle_completion),
+    moodle_quiz.FORMAT: ("moodle", moodle_quiz),
+    quiz_long.FORMAT: ("quizlong", quiz_long),
+}
+
+
+@dataclass
+class Options:
+    format: str | None = None
+    hospital: str | None = None
+    system: str | None = None
+    tenant: str | None = None
+    date_order: str | None = None
+    timezone: str | None = None
+    column_map: Path | None = None
+    exported_at: datetime | None = None
+
+
+class BuildRejected(RuntimeError):
+    pass
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() not in SKIPPED_SUFFIXES
+                and not any(part.startswith((".", "__")) for part in f.relative_to(p).parts)
+            )
+        elif p.exists():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    return list(dict.fromkeys(f.resolve() for f in files))
+
+
+def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
+    """(format, spec) from the header row; raises InputError naming what was expected."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as gz:
+                head = gz.read(65536)
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"gzip stream is damaged or truncated ({exc})") from None
+    header, _ = parse_header(path, decode(path, head)[0])
+    candidates: list[tuple[str, object]] = []
+    if spec := reference.detect(header):
+        candidates.append((spec.format, spec))
+    for fmt, (_, mod) in ADAPTERS.items():
+        if mod.detect(header):
+            candidates.append((fmt, mod))
+    for cmap in maps:
+        if mapped_lms.detect(header, cmap):
+            candidates.append((cmap["format"], cmap))
+    if opts.format:
+        chosen = [c for c in candidates if c[0] == opts.format]
+        if not chosen:
+            known = ", ".join(sorted({*ADAPTERS, *(m["format"] for m in maps), *reference.ORDER}))
+            raise InputError(
+                path, f"header does not match format {opts.format!r} (known: {known})", 1
+            )
+        return chosen[0]
+    if not candidates:
+        raise InputError(
+            path,
+            "unknown format: the header row matches no known export. Expected e.g. a Moodle "
+            "completion report ('ID,Name,Email address,...,Course complete'), a Moodle quiz grades "
+            "report ('Surname,First name,Email address,State,Started on,...'), a HealthStream "
+            "transcript ('Student ID,...,Course ID,...'), SCORM Cloud registrations, the long quiz "
+            "format, or a reference file (see sample_data/README.md). Header read: "
+            + ",".join(header[:8]),
+            1,
+        )
+    return candidates[0]
+
+
+def _order(fmt: str) -> int:
+    return reference.ORDER.index(fmt) if fmt in reference.ORDER else len(reference.ORDER)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run(
+    paths: list[Path], live: Path, opts: Options | None = None, log=sys.stderr
+) -> tuple[list[FileResult], str | None]:
+    """Load files into the warehouse at `live`; returns per-file results and the new version."""
+    opts = opts or Options()
+    key = load_key()
+    maps = mapped_lms.shipped_maps() + (
+        [mapped_lms.read_map(opts.column_map)] if opts.column_map else []
+    )
+    files = collect(paths)
+    run_id = uuid.uuid4().hex[:12]
+    with wh.writer_lock(live):
+        build = wh.start_build(live)
+        try:
+            con = wh.connect(build)
+            wh.init_schema(con)
+            wh.check_key(con, fingerprint(key))
+            results = _load_all(con, files, maps, opts, key, run_id, log)
+            if all(r.status == "unchanged" for r in results):
+                con.close()
+                build.unlink(missing_ok=True)
+                return results, None
+            _reattribute(con)
+            version = wh.stamp_version(con, fingerprint(key))
+            problems = wh.verify(con)
+            if problems:
+                raise BuildRejected(
+                    "the new warehouse failed its checks and was not swapped in: "
+                    + "; ".join(problems)
+                )
+            wh.swap_in(con, build, live)
+            return results, version
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            build.unlink(missing_ok=True)
+            raise
+
+
+def _load_all(con, files, maps, opts, key, run_id, log) -> list[FileResult]:
+    planned: list[tuple[Path, str | None, object, InputError | None]] = []
+    for f in files:
+        try:
+            fmt, spec = sniff(f, maps, opts)
+            planned.append((f, fmt, spec, None))
+        except InputError as exc:
+            planned.append((f, None, None, exc))
+    planned.sort(key=lambda p: _order(p[1]) if p[1] else -1)
+    results = []
+    for i, (path, fmt, spec, err) in enumerate(planned, 1):
+        t0 = time.perf_counter()
+        res = FileResult(path=str(path), format=fmt or "unknown")
+        if err is not None:
+            res.status, res.message = "failed", str(err)
+        else:
+            _load_one(con, path, fmt, spec, opts, key, run_id, res)
+        _log_result(con, res, run_id)
+        results.append(res)
+        print(
+            f"[{i}/{len(planned)}] {res.status:<9} {res.format:<32} {path.name} "
+            f"read {res.rows_read:,} loaded {res.loaded:,} ({time.perf_counter() - t0:.1f}s)"
+            + (f" - {res.message}" if res.status == "failed" else ""),
+            file=log,
+            flush=True,
+        )
+    return results
+
+
+def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
+    file_id = sha256(path)
+    res.file_id = file_id
+    prev = con.execute(
+        "select rows_read from load_log where file_id = $f and status in "
+        "('ok', 'partial') order by loaded_at desc limit 1",
+        {"f": file_id},
+    ).fetchone()
+    if prev:
+        res.status, res.rows_read, res.duplicate = "unchanged", prev[0], prev[0]
+        res.message = "already loaded (same content)"
+        return
+    con.execute("begin transaction")
+    try:
+        ctx = _context(con, path, fmt, opts, key, run_id, file_id)
+        res.system, res.tenant = ctx.system, ctx.tenant
+        dec = load_text(path)
+        st = stage_csv(con, path, dec, "stg")
+        if st.n_records == 0 and not st.parse_rejects:
+            raise InputError(
+                path,
+                "header only: expected at least one record after the header",
+                dec.header_lines + 1,
+            )
+        if isinstance(spec, reference.Spec):
+            reference.load(con, ctx, st, res, spec)
+        elif isinstance(spec, dict):
+            mapped_lms.load(con, ctx, st, res, spec)
+        else:
+            spec.load(con, ctx, st, res)
+        con.execute("commit")
+        res.status = "partial" if res.rows_rejected else "ok"
+        parts = [f"{k} {v:,}" for k, v in sorted(res.excluded.items())]
+        res.message = ("excluded: " + ", ".join(parts)) if parts else ""
+    except InputError as exc:
+        con.execute("rollback")
+        _failed(res, str(exc))
+    except Exception as exc:  # an adapter bug must not take the other files down with it
+        con.execute("rollback")
+        traceback.print_exc()
+        _failed(res, f"{path}: internal error while loading ({type(exc).__name__}: {exc})")
+
+
+def _failed(res: FileResult, message: str) -> None:
+    res.status, res.message = "failed", message
+    res.rows_read = res.loaded = res.duplicate = 0
+    res.excluded.clear()
+    res.rejects.clear()
+
+
+def _context(con, path, fmt, opts, key, run_id, file_id) -> FileContext:
+    rules = con.execute(
+        "select path_glob, system, tenant, date_order, timezone, hospital_ccn "
+        "from source_rule order by rule_no"
+    ).fetchall()
+    posix = path.as_posix()
+    rule = next(
+        (
+            r
+            for r in rules
+            if fnmatch.fnmatch(posix, "*/" + r[0].lstrip("/")) or fnmatch.fnmatch(posix, r[0])
+        ),
+        None,
+    )
+    default_tz = (
+        con.execute("select value from setting where key = 'timezone'").fetchone()
+        or [DEFAULT_TIMEZONE]
+    )[0]
+    own_system = ADAPTERS[fmt][0] if fmt in ADAPTERS else None
+    ctx = FileContext(
+        path=path, file_id=file_id, run_id=run_id, key=key, exported_at_override=opts.exported_at
+    )
+    ctx.system = opts.system or (rule[1] if rule else None) or own_system or fmt
+    ctx.tenant = opts.tenant or (rule[2] if rule else None) or "default"
+    ctx.date_order = opts.date_order or (rule[3] if rule else None) or "auto"
+    ctx.timezone = opts.timezone or (rule[4] if rule else None) or default_tz
+    ctx.hospital_ccn = opts.hospital or (rule[5] if rule else None)
+    if (
+        ctx.hospital_ccn
+        and not con.execute(
+            "select 1 from hospital where ccn = $c", {"c": ctx.hospital_ccn}
+        ).fetchone()
+    ):
+        raise InputError(
+            path,
+            f"hospital CCN {ctx.hospital_ccn!r} given for this file is not in "
+            "the hospitals reference data; expected the CCN of a listed hospital",
+        )
+    return ctx
+
+
+def _log_result(con, res: FileResult, run_id: str) -> None:
+    con.execute(
+        """insert into load_log values ($file_id, $path, $format, $system, $tenant, $read,
+           $loaded, $excluded, $rejected, $dup, $status, $message, $export_at, $min_at, $max_at,
+           now(), $run)""",
+        {
+            "file_id": res.file_id,
+            "path": res.path,
+            "format": res.format,
+            "system": res.system,
+            "tenant": res.tenant,
+            "read": res.rows_read,
+            "loaded": res.loaded,
+            "excluded": res.rows_excluded,
+            "rejected": res.rows_rejected,
+            "dup": res.duplicate,
+            "status": res.status,
+            "message": res.message,
+            "export_at": res.export_at,
+            "min_at": res.min_event_at,
+            "max_at": res.max_event_at,
+            "run": run_id,
+        },
+    )
+    if res.status == "unchanged":
+        return
+    for reason, n in res.excluded.items():
+        con.execute(
+            "insert into load_exclusion values ($f, $r, $reason, $n)",
+            {"f": res.file_id, "r": run_id, "reason": reason, "n": n},
+        )
+    if res.rejects:
+        con.executemany(
+            "insert into rejected_row values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [res.file_id, run_id, res.path, r["line"], r["column"], r["reason"], r["record"]]
+                for r in res.rejects
+            ],
+        )
+
+
+def _reattribute(con) -> None:
+    """Records attributed by e-mail domain follow the current membership file."""
+    con.execute(
+        """create or replace temp table domain_one as
+           select domain, any_value(ccn) as ccn from hospital_domain
+           group by domain having count(distinct ccn) = 1"""
+    )
+    for table in ("completion", "quiz_attempt", "learner"):
+        con.execute(
+            f"""update {table} set
+                    hospital_ccn = d.ccn,
+                    attribution = case when d.ccn is null then 'none' else 'domain' end
+                from (select t.rowid as rid, d.ccn from {table} t
+                      left join domain_one d on d.domain = t.email_domain
+                      where t.attribution in ('domain', 'none')
+                        and t.hospital_ccn is distinct from d.ccn) d
+                where {table}.rowid = d.rid"""
+        )

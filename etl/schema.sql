@@ -1,0 +1,126 @@
+-- Warehouse schema. Grain is stated per table; times are TIMESTAMPTZ (stored as UTC instants).
+-- Only etl/ writes these tables. Personal data never lands here: learners are keyed HMACs and only the
+-- e-mail *domain* is kept (for attribution).
+
+-- one row per build of this file
+create table if not exists warehouse_meta (
+    version varchar,            -- build timestamp + content hash, stamped on every result
+    built_at timestamptz,
+    content_hash varchar,       -- hash over the sha256 of every file loaded so far
+    key_fingerprint varchar,    -- which pseudonymization key built the learner ids
+    schema_version integer
+);
+
+-- reference data: each file replaces its table wholesale ------------------------------------------
+create table if not exists hospital (          -- one row per CCN (CMS Hospital General Information)
+    ccn varchar primary key, name varchar, address varchar, city varchar, state varchar,
+    zip varchar, county varchar, phone varchar, hospital_type varchar, ownership varchar,
+    has_emergency_services boolean, overall_rating varchar
+);
+create table if not exists membership (        -- one row per member hospital
+    ccn varchar primary key, state varchar, region varchar, health_system varchar,
+    member_since date
+);
+create table if not exists hospital_domain (   -- one row per (e-mail domain, hospital)
+    domain varchar, ccn varchar
+);
+create table if not exists hospital_network (  -- one row per (CIDR, hospital)
+    cidr varchar, ccn varchar
+);
+create table if not exists source_rule (       -- one row per sources.csv line, first match wins
+    rule_no integer, path_glob varchar, system varchar, tenant varchar, date_order varchar,
+    timezone varchar, hospital_ccn varchar
+);
+create table if not exists module (
+    module_id varchar primary key, module_no integer, title varchar, topic_tags varchar[],
+    contact_hours double, protocol_elements varchar[]
+);
+create table if not exists module_alias (      -- one row per (system, kind, alias)
+    module_id varchar, system varchar, kind varchar, alias varchar, alias_norm varchar,
+    phase varchar, quiz_version varchar
+);
+create table if not exists quiz_item (         -- one row per (quiz version, position)
+    quiz_version varchar, position integer, item_id varchar, module_id varchar,
+    max_points double, item_text varchar
+);
+create table if not exists role (
+    role varchar primary key, label varchar, soc_code varchar, is_front_line boolean
+);
+create table if not exists role_map (          -- one row per normalized job title
+    job_title varchar, job_title_norm varchar, role varchar
+);
+create table if not exists requirement (       -- one row per (role, module)
+    role varchar, module_id varchar, is_required boolean
+);
+create table if not exists protocol_element (
+    element_id varchar primary key, name varchar, applies_to varchar, description varchar
+);
+create table if not exists toolkit_resource (
+    resource_id varchar primary key, title varchar, url_path varchar, kind varchar,
+    protocol_elements varchar[]
+);
+create table if not exists setting (key varchar primary key, value varchar);
+create table if not exists target (
+    period_id varchar, label varchar, start_date date, end_date date, metric varchar,
+    target double
+);
+
+-- learners and their records -------------------------------------------------------------------
+create table if not exists learner (           -- one row per pseudonymous learner
+    learner_id varchar primary key,
+    id_namespace varchar,        -- 'email' or '<system>:<tenant>'
+    email_domain varchar,
+    hospital_ccn varchar,
+    attribution varchar,         -- file | facility | domain | none
+    role varchar, job_title varchar, department varchar,
+    last_file_id varchar
+);
+
+create table if not exists completion (        -- one row per (system, tenant, learner, course)
+    system varchar, tenant varchar, learner_id varchar, course_key varchar,
+    module_id varchar,
+    hospital_ccn varchar, attribution varchar, email_domain varchar,
+    role varchar, job_title varchar, department varchar,
+    status varchar,              -- completed | in_progress | not_started
+    is_started boolean, is_completed boolean,
+    first_access_at timestamptz, completed_at timestamptz,
+    score_pct double, time_spent_s bigint, contact_hours double,
+    export_at timestamptz, file_id varchar, row_hash varchar,
+    primary key (system, tenant, learner_id, course_key)
+);
+
+create table if not exists quiz_attempt (      -- one row per (system, tenant, learner, quiz, attempt)
+    attempt_id varchar primary key,
+    system varchar, tenant varchar, learner_id varchar, quiz_key varchar, attempt_key varchar,
+    module_id varchar, phase varchar, quiz_version varchar,
+    hospital_ccn varchar, attribution varchar, email_domain varchar,
+    state varchar, started_at timestamptz, finished_at timestamptz, duration_s bigint,
+    grade_points double, grade_max double, score_pct double,
+    export_at timestamptz, file_id varchar, row_hash varchar
+);
+
+create table if not exists quiz_item_response ( -- one row per (attempt, position)
+    attempt_id varchar, position integer, item_id varchar,
+    points double, max_points double, is_answered boolean, is_correct boolean
+);
+
+-- accounting --------------------------------------------------------------------------------------
+create table if not exists load_log (          -- one row per file per load run
+    file_id varchar,             -- sha256 of the file's bytes
+    path varchar, format varchar, system varchar, tenant varchar,
+    rows_read bigint, rows_loaded bigint, rows_excluded bigint, rows_rejected bigint,
+    rows_duplicate bigint,
+    status varchar,              -- ok | partial | unchanged | failed
+    message varchar, export_at timestamptz, min_event_at timestamptz, max_event_at timestamptz,
+    loaded_at timestamptz, run_id varchar
+);
+create table if not exists load_exclusion (    -- one row per (file, reason)
+    file_id varchar, run_id varchar, reason varchar, n_rows bigint
+);
+create table if not exists rejected_row (      -- one row per rejected source record
+    file_id varchar, run_id varchar, path varchar, line bigint, column_name varchar,
+    reason varchar, record_masked varchar
+);
+create table if not exists unmapped_value (    -- what the reference data does not map, per file
+    file_id varchar, kind varchar, value varchar, n_rows bigint
+);

@@ -1,0 +1,118 @@
+"""Pieces every learner-record adapter shares: catalog lookups, exclusion and reject rules, and
+the fixed sequence that takes `rec` into the warehouse with its row accounting."""
+
+from collections.abc import Callable
+
+from etl import records
+from etl import sqlexpr as X
+from etl.context import FileContext, FileResult
+from etl.stage import Staged
+
+SUMMARY_RE = r"^\s*(total|overall|grand total|report|records|average|count)\b"
+
+
+def norm_alias(value: str) -> str:
+    """Same folding as module_alias.alias_norm: case, spaces and punctuation do not matter."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
+
+
+def module_for(con, system: str | None, kinds: list[str], value: str | None) -> str | None:
+    if not value:
+        return None
+    row = con.execute(
+        "select module_id from module_alias where alias_norm = $v and kind in (select unnest($k))"
+        " and (system = $s or system is null or system = '') order by system nulls last limit 1",
+        {"v": norm_alias(value), "k": kinds, "s": system},
+    ).fetchone()
+    return row[0] if row else None
+
+
+def exclude_expr(first: str, others: list[str], extra_rule: str | None = None) -> str:
+    """'summary_row' (a total/average line), 'blank_row', or a format's own rule."""
+    others_blank = " and ".join(X.blank(c) for c in others) or "true"
+    rules = [
+        f"when {others_blank} and regexp_matches(lower(coalesce({first}, '')), '{SUMMARY_RE}') "
+        "then 'summary_row'",
+        f"when {others_blank} and {X.blank(first)} then 'blank_row'",
+    ]
+    if extra_rule:
+        rules.append(f"else {extra_rule}")
+    return "case " + " ".join(rules) + " end"
+
+
+def reject_exprs(checks: list[tuple[str, str, str]]) -> str:
+    """First failing check names the column and the reason (checks: condition, column, reason)."""
+    col = " ".join(f"when {cond} then {lit(c)}" for cond, c, _ in checks)
+    why = " ".join(f"when {cond} then {lit(r)}" for cond, _, r in checks)
+    if not checks:
+        return "null::varchar as _reject_col, null::varchar as _reject_reason"
+    return f"case {col} end as _reject_col, case {why} end as _reject_reason"
+
+
+def lit(text: str | None) -> str:
+    return "null" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def add_attempt_id(con, ctx: FileContext) -> None:
+    con.execute(
+        """create or replace temp table good as
+           select *, md5(concat_ws('|', $system, $tenant, learner_id, quiz_key, attempt_key))
+                  as attempt_id
+           from good""",
+        {"system": ctx.system, "tenant": ctx.tenant},
+    )
+
+
+def replace_responses(con, quiz_version: str | None) -> None:
+    """Item responses of the attempts just written replace whatever those attempts had."""
+    con.execute(
+        "delete from quiz_item_response where attempt_id in (select attempt_id from written)"
+    )
+    con.execute(
+        """
+        insert into quiz_item_response
+        select r.attempt_id, coalesce(r.position, qi.position), coalesce(r.item_id, qi.item_id),
+               r.points, r.max_points, r.points is not null,
+               coalesce(r.points >= r.max_points - 1e-9, false)
+        from resp r
+        left join quiz_item qi on qi.quiz_version = $version and qi.position = r.position
+        """,
+        {"version": quiz_version},
+    )
+
+
+def finish(
+    con,
+    ctx: FileContext,
+    res: FileResult,
+    st: Staged,
+    target: records.Target,
+    personal: set[str],
+    before_upsert: Callable[[], None] | None = None,
+    after_upsert: Callable[[], None] | None = None,
+) -> None:
+    res.rows_read = st.n_records + len(st.parse_rejects)
+    res.add_parse_rejects(st, personal)
+    export_at, first_at, last_at = con.execute(
+        "select max(_event_at), min(_event_at) filter (where _exclude is null), "
+        "max(_event_at) filter (where _exclude is null) from rec where _reject_reason is null"
+    ).fetchone()
+    ctx.export_at = ctx.exported_at_override or export_at
+    res.export_at, res.min_event_at, res.max_event_at = ctx.export_at, first_at, last_at
+    records.count_and_drop_unusable(con, res)
+    records.assign_learners(con, ctx)
+    if "job_title" in records.columns(con, "good"):
+        con.execute(
+            """insert into unmapped_value select $file_id, 'job_title', job_title, count(*)
+               from good where job_title is not null and role is null group by 3""",
+            {"file_id": ctx.file_id},
+        )
+    if before_upsert:
+        before_upsert()
+    records.upsert(con, ctx, res, target)
+    if after_upsert:
+        after_upsert()
+    res.finalize_rejects(con, st, personal)
+    res.check_accounting()

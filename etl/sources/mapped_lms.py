@@ -1,0 +1,207 @@
+"""LMS completion exports read through a column map (HealthStream, SCORM Cloud, any other LMS).
+
+A column map (JSON, see etl/column_maps/) names which source column holds each canonical field,
+which columns are personal, how times are written and how status words map to
+completed | in_progress | not_started. Shipped maps are detected from the header;
+`--column-map FILE` adds one for a customer whose layout differs.
+"""
+
+import json
+from pathlib import Path
+
+from etl import records
+from etl import sqlexpr as X
+from etl.context import FileContext, FileResult
+from etl.decode import InputError
+from etl.sources import common
+from etl.stage import Staged
+
+MAP_DIR = Path(__file__).resolve().parent.parent / "column_maps"
+FIELDS = (
+    "employee_id",
+    "email",
+    "first_name",
+    "last_name",
+    "department",
+    "job_title",
+    "facility",
+    "course_id",
+    "course_title",
+    "status",
+    "completed_at",
+    "first_access_at",
+    "score",
+    "time_spent",
+    "contact_hours",
+)
+
+
+def shipped_maps() -> list[dict]:
+    return [read_map(p) for p in sorted(MAP_DIR.glob("*.json"))]
+
+
+def read_map(path: Path) -> dict:
+    try:
+        cmap = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"column map is not valid JSON: {exc}") from None
+    unknown = set(cmap.get("columns", {})) - set(FIELDS)
+    missing = {"format", "system", "detect", "columns", "status_map"} - set(cmap)
+    if unknown or missing:
+        raise InputError(
+            path,
+            f"column map: unknown fields {sorted(unknown)}, missing keys "
+            f"{sorted(missing)}; expected fields among {', '.join(FIELDS)}",
+        )
+    return cmap
+
+
+def detect(header: list[str], cmap: dict) -> bool:
+    have = {h.lower() for h in header}
+    return all(c.lower() in have for c in cmap["detect"])
+
+
+def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None:
+    col = {}
+    for fld, src in cmap["columns"].items():
+        idx = st.index(src)
+        if idx is not None:
+            col[fld] = f"c{idx}"
+    if "course_id" not in col and "course_title" not in col:
+        raise InputError(
+            ctx.path,
+            "no course column: the column map names "
+            f"{cmap['columns'].get('course_id')!r}, not in the header",
+            1,
+        )
+    if "status" not in col:
+        raise InputError(ctx.path, f"no status column {cmap['columns'].get('status')!r}", 1)
+    ident = col.get("employee_id")
+    raw_email = col.get("email")
+    # SCORM Cloud deployments often use the e-mail as the learner ID.
+    email_src = (
+        f"coalesce({X.clean(raw_email)}, case when {ident} like '%@%' then {ident} end)"
+        if raw_email and ident
+        else raw_email or (f"case when {ident} like '%@%' then {ident} end" if ident else "null")
+    )
+    email = X.email_norm(email_src)
+    emp = X.employee_id_norm(ident) if ident else "null"
+    order = ctx.date_order if ctx.date_order in ("dmy", "mdy") else cmap.get("date_order", "mdy")
+    iso = cmap.get("time_format") == "iso"
+
+    def when(fld: str) -> str:
+        if fld not in col:
+            return "null::timestamptz"
+        return X.iso_instant(col[fld]) if iso else X.local_ts(X.short_datetime(col[fld], order))
+
+    def when_bad(fld: str) -> str:
+        raw = X.iso_instant(col[fld]) if iso else X.short_datetime(col[fld], order)
+        return f"not {X.blank(col[fld])} and {raw} is null"
+
+    def _name(_cmap: dict, c: str | None) -> str | None:
+        return st.header[int(c[1:])] if c else None
+
+    status_keys = list(cmap["status_map"])
+    status_in = ", ".join(common.lit(k) for k in status_keys)
+    status_case = " ".join(
+        f"when lower(trim({col['status']})) = {common.lit(k)} then {common.lit(v)}"
+        for k, v in cmap["status_map"].items()
+    )
+    who = [c for c in (ident, raw_email) if c]
+    checks = [
+        (
+            " and ".join(X.blank(c) for c in who) or "true",
+            _name(cmap, ident or raw_email),
+            "no learner ID or e-mail: cannot identify the learner",
+        ),
+        (
+            f"{email} is not null and not {X.email_valid(email)}",
+            _name(cmap, raw_email or ident),
+            "not an e-mail address",
+        ),
+        (
+            f"{X.blank(col['status'])} or lower(trim({col['status']})) not in ({status_in})",
+            _name(cmap, col["status"]),
+            f"unknown status; expected one of {', '.join(status_keys)}",
+        ),
+    ]
+    for fld in ("completed_at", "first_access_at"):
+        if fld in col:
+            checks.append(
+                (
+                    when_bad(fld),
+                    _name(cmap, col[fld]),
+                    "not an ISO 8601 time"
+                    if iso
+                    else f"not a {'m/d/yyyy' if order == 'mdy' else 'd/m/yyyy'} date",
+                )
+            )
+    for fld in ("score", "contact_hours"):
+        if fld in col:
+            checks.append((X.number_bad(col[fld]), _name(cmap, col[fld]), "not a number"))
+    if "score" in col:
+        checks.append(
+            (
+                f"not ({X.number(col['score'])} between 0 and 100)",
+                _name(cmap, col["score"]),
+                "score outside 0-100",
+            )
+        )
+    course = X.clean(col.get("course_id") or col["course_title"])
+    con.execute(
+        """create or replace temp table alias_map as
+           select alias_norm, any_value(module_id) as module_id from module_alias
+           where kind in ('course_id', 'course_title')
+             and (system = $s or coalesce(system, '') = '')
+           group by 1""",
+        {"s": ctx.system},
+    )
+    title = X.clean(col["course_title"]) if "course_title" in col else "null"
+    first = f"c{0}"
+    others = [c for c in (ident, raw_email, col.get("course_id")) if c and c != first]
+    con.execute(
+        f"""
+        create or replace temp table rec as
+        with s as (
+            select *, {course} as _course, {title} as _title,
+                   regexp_replace(lower({course}), '[^a-z0-9]+', '_', 'g').trim('_') as _cnorm,
+                   regexp_replace(lower({title}), '[^a-z0-9]+', '_', 'g').trim('_') as _tnorm
+            from {st.table})
+        select _rn,
+            {
+            common.exclude_expr(
+                first,
+                others,
+                "case when coalesce(a.module_id, t.module_id) "
+                "is null then 'course_not_in_catalog' end",
+            )
+        } as _exclude,
+            {common.reject_exprs(checks)},
+            case when {X.email_valid(email)} then 'email' else $ns end as id_namespace,
+            case when {X.email_valid(email)} then {email} else {emp} end as id_value,
+            nullif(split_part({email}, '@', 2), '') as email_domain,
+            {X.clean(col["facility"]) if "facility" in col else "null::varchar"} as facility_ccn,
+            {X.clean(col["job_title"]) if "job_title" in col else "null::varchar"} as job_title,
+            {X.clean(col["department"]) if "department" in col else "null::varchar"}
+                as department,
+            _course as course_key, coalesce(a.module_id, t.module_id) as module_id,
+            case {status_case} end as status,
+            case {status_case} end in ('completed', 'in_progress')
+                or {when("first_access_at")} is not null as is_started,
+            case {status_case} end = 'completed' as is_completed,
+            {when("first_access_at")} as first_access_at,
+            {when("completed_at")} as completed_at,
+            greatest({when("completed_at")}, {when("first_access_at")}) as _event_at,
+            {X.number(col["score"]) if "score" in col else "null::double"} as score_pct,
+            {X.duration_s(col["time_spent"]) if "time_spent" in col else "null::bigint"}
+                as time_spent_s,
+            {X.number(col["contact_hours"]) if "contact_hours" in col else "null::double"}
+                as contact_hours
+        from s
+        left join alias_map a on a.alias_norm = s._cnorm
+        left join alias_map t on t.alias_norm = s._tnorm
+        """,
+        {"ns": f"{ctx.system}:{ctx.tenant}"} | ({} if iso else {"tz": ctx.timezone}),
+    )
+    records.record_unmapped(con, ctx, "course", "course_key", "_exclude = 'course_not_in_catalog'")
+    common.finish(con, ctx, res, st, records.COMPLETION, set(cmap.get("personal", [])))

@@ -1,0 +1,171 @@
+"""Moodle quiz "Grades" report (quiz_overview CSV download).
+
+`Surname,First name,Email address,State,Started on,Completed,Time taken,Grade/10.00,Q. 1 /1.00,...`
+One row per attempt; a trailing `Overall average` row. Which module and phase (pre, post, follow-up)
+is known only from the file name `<course>-<quiz name>-grades.csv`, through the catalog's quiz
+aliases; `Q. n` is a position that the item catalog maps to an item per quiz version.
+"""
+
+import re
+
+from etl import records
+from etl import sqlexpr as X
+from etl.context import FileContext, FileResult
+from etl.sources import common
+from etl.stage import Staged
+
+FORMAT = "moodle_quiz_grades"
+PERSONAL = {"Surname", "First name", "Email address", "ID number", "Username", "Institution"}
+STATES = ("finished", "in progress", "overdue", "never submitted", "abandoned")
+_GRADE = re.compile(r"^grade/\s*(\d+(?:\.\d+)?)$", re.I)
+_Q = re.compile(r"^q\.\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)$", re.I)
+
+
+def detect(header: list[str]) -> bool:
+    h = {c.lower() for c in header}
+    return {"email address", "state", "started on", "completed"} <= h and any(
+        _GRADE.match(c) for c in header
+    )
+
+
+def quiz_key(path) -> str:
+    stem = re.sub(r"\s*\(\d+\)$", "", path.stem)
+    return re.sub(r"-grades$", "", stem, flags=re.I)
+
+
+def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
+    c = {
+        name: st.col(name)
+        for name in ("Surname", "Email address", "State", "Started on", "Completed", "Time taken")
+    }
+    grade_idx, grade_max = next(
+        (i, float(m.group(1))) for i, h in enumerate(st.header) if (m := _GRADE.match(h))
+    )
+    questions = [
+        (f"c{i}", int(m.group(1)), float(m.group(2)))
+        for i, h in enumerate(st.header)
+        if (m := _Q.match(h))
+    ]
+    qkey = quiz_key(ctx.path)
+    alias = con.execute(
+        "select module_id, phase, quiz_version from module_alias where kind = 'quiz' "
+        "and alias_norm = $v and (system = $s or coalesce(system, '') = '') limit 1",
+        {"v": common.norm_alias(qkey), "s": ctx.system},
+    ).fetchone()
+    module_id, phase, version = alias or (None, None, None)
+    email, g = X.email_norm(c["Email address"]), f"c{grade_idx}"
+    started = X.local_ts(X.moodle_long_datetime(c["Started on"]))
+    finished = X.local_ts(X.moodle_long_datetime(c["Completed"]))
+    is_finished = f"lower(trim({c['State']})) = 'finished'"
+    checks = [
+        (
+            X.blank(c["Email address"]),
+            "Email address",
+            "no e-mail address: cannot identify the learner",
+        ),
+        (f"not {X.email_valid(email)}", "Email address", "not an e-mail address"),
+        (
+            f"lower(trim({c['State']})) not in {STATES}",
+            "State",
+            "unknown attempt state; expected Finished, In progress, Overdue or Never submitted",
+        ),
+        (
+            f"{X.moodle_long_datetime(c['Started on'])} is null",
+            "Started on",
+            "not a date like '5 January 2026  3:04 PM'",
+        ),
+        (
+            f"{is_finished} and {X.moodle_long_datetime(c['Completed'])} is null",
+            "Completed",
+            "not a date like '5 January 2026  3:04 PM'",
+        ),
+        (X.number_bad(g), st.header[grade_idx], "grade is not a number"),
+        (
+            f"not coalesce({X.number(g)} between 0 and {grade_max}, true)",
+            st.header[grade_idx],
+            f"grade outside 0-{grade_max:g}",
+        ),
+    ]
+    for qc, _pos, qmax in questions:
+        hdr = st.header[int(qc[1:])]
+        checks.append((X.number_bad(qc), hdr, "points are not a number"))
+        checks.append(
+            (
+                f"not coalesce({X.number(qc)} between 0 and {qmax}, true)",
+                hdr,
+                f"points outside 0-{qmax:g}",
+            )
+        )
+    extra = (
+        "case when $module_id is null then 'quiz_not_in_catalog' "
+        f"when not {is_finished} then 'unfinished_attempt' end"
+    )
+    con.execute(
+        f"""
+        create or replace temp table rec as
+        select _rn,
+            {common.exclude_expr(c["Surname"], [c["Email address"], c["Started on"]], extra)}
+                as _exclude,
+            {common.reject_exprs(checks)},
+            'email' as id_namespace, {email} as id_value,
+            nullif(split_part({email}, '@', 2), '') as email_domain,
+            null::varchar as facility_ccn,
+            $quiz_key as quiz_key,
+            strftime({started}, '%Y-%m-%dT%H:%M:%SZ') as attempt_key,
+            $module_id as module_id, $phase as phase, $version as quiz_version,
+            lower(trim({c["State"]})) as state,
+            {started} as started_at, {finished} as finished_at,
+            {X.duration_s(c["Time taken"])} as duration_s,
+            {X.number(g)} as grade_points, $grade_max as grade_max,
+            round({X.number(g)} / $grade_max * 100, 4) as score_pct,
+            greatest({started}, {finished}) as _event_at
+        from {st.table}
+        """,
+        {
+            "quiz_key": qkey,
+            "module_id": module_id,
+            "phase": phase,
+            "version": version,
+            "grade_max": grade_max,
+            "tz": ctx.timezone,
+        },
+    )
+    if module_id is None:
+        records.record_unmapped(
+            con, ctx, "quiz", "$v", "_exclude = 'quiz_not_in_catalog'", {"v": qkey}
+        )
+
+    def add_attempt_id() -> None:
+        common.add_attempt_id(con, ctx)
+
+    def write_responses() -> None:
+        if not questions:
+            return
+        cols = ", ".join(qc for qc, _, _ in questions)
+        pos = ", ".join(f"('{qc}', {p}, {m})" for qc, p, m in questions)
+        # Empty cells are NULL, which UNPIVOT would drop: keep them as '' (not answered).
+        keep = ", ".join(f"coalesce({qc}, '') as {qc}" for qc, _, _ in questions)
+        con.execute(f"""create or replace temp table q_src as select _rn, {keep} from {st.table}
+                        where _rn in (select _rn from written)""")
+        con.execute(
+            f"""
+            create or replace temp table resp as
+            with u as (unpivot q_src on {cols} into name qcol value raw)
+            select w.attempt_id, q.position, null::varchar as item_id, q.max_points,
+                   {X.number("u.raw")} as points
+            from u join written w using (_rn)
+            join (values {pos}) q(qcol, position, max_points) using (qcol)
+            """
+        )
+        common.replace_responses(con, version)
+
+    common.finish(
+        con,
+        ctx,
+        res,
+        st,
+        records.QUIZ_ATTEMPT,
+        PERSONAL,
+        before_upsert=add_attempt_id,
+        after_upsert=write_responses,
+    )

@@ -1,0 +1,146 @@
+"""Plain long quiz format: one row per item response, for sources without a Moodle report.
+
+`learner,module,phase,attempt,item,points,max_points,submitted_at`. A row is one item response;
+rows are grouped into attempts (learner, module, phase, attempt) for the warehouse, and the row
+accounting still counts rows.
+"""
+
+from etl import records
+from etl import sqlexpr as X
+from etl.context import FileContext, FileResult
+from etl.sources import common
+from etl.stage import Staged
+
+FORMAT = "quiz_long"
+PERSONAL = {"learner"}
+COLUMNS = ["learner", "module", "phase", "attempt", "item", "points", "max_points", "submitted_at"]
+
+
+def detect(header: list[str]) -> bool:
+    return {c.lower() for c in header} >= set(COLUMNS)
+
+
+def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
+    c = {name: st.col(name) for name in COLUMNS}
+    learner = c["learner"]
+    email = X.email_norm(learner)
+    con.execute(
+        """create or replace temp table alias_map as
+           select alias_norm, any_value(module_id) as module_id from (
+               select alias_norm, module_id from module_alias
+               union all select lower(module_id), module_id from module) group by 1"""
+    )
+    checks = [
+        (X.blank(learner), "learner", "no learner: expected an e-mail or employee ID"),
+        (
+            f"{learner} like '%@%' and not {X.email_valid(email)}",
+            "learner",
+            "not an e-mail address",
+        ),
+        (
+            f"coalesce(lower(trim({c['phase']})), '') not in ('pre', 'post', 'followup')",
+            "phase",
+            "expected pre, post or followup",
+        ),
+        (
+            f"try_cast(trim({c['attempt']}) as integer) is null",
+            "attempt",
+            "expected an attempt number 1, 2, ...",
+        ),
+        (X.number_bad(c["points"]), "points", "not a number"),
+        (
+            f"{X.number(c['max_points'])} is null or {X.number(c['max_points'])} <= 0",
+            "max_points",
+            "expected a positive number",
+        ),
+        (
+            f"{X.number(c['points'])} not between 0 and {X.number(c['max_points'])}",
+            "points",
+            "points outside 0-max_points",
+        ),
+        (f"{X.iso_instant(c['submitted_at'])} is null", "submitted_at", "not an ISO 8601 time"),
+    ]
+    mod = "coalesce(a.module_id, null)"
+    con.execute(
+        f"""
+        create or replace temp table rec as
+        select _rn,
+            {
+            common.exclude_expr(
+                learner,
+                [c["module"], c["item"]],
+                f"case when {mod} is null then 'module_not_in_catalog' "
+                "when qi.item_id is null then 'item_not_in_catalog' end",
+            )
+        }
+                as _exclude,
+            {common.reject_exprs(checks)},
+            case when {X.email_valid(email)} then 'email' else $ns end as id_namespace,
+            case when {X.email_valid(email)} then {email} else {X.employee_id_norm(learner)}
+                end as id_value,
+            nullif(split_part({email}, '@', 2), '') as email_domain,
+            null::varchar as facility_ccn,
+            {mod} as module_id, lower(trim({c["phase"]})) as phase,
+            trim({c["attempt"]}) as attempt_no, qi.item_id,
+            {X.number(c["points"])} as points, {X.number(c["max_points"])} as max_points,
+            {X.iso_instant(c["submitted_at"])} as _event_at,
+            trim({c["module"]}) as _module_raw, trim({c["item"]}) as _item_raw
+        from {st.table} s
+        left join alias_map a
+            on a.alias_norm = regexp_replace(lower(trim(s.{c["module"]})), '[^a-z0-9]+', '_', 'g')
+                              .trim('_')
+            or a.alias_norm = lower(trim(s.{c["module"]}))
+        left join (select distinct module_id, item_id from quiz_item) qi
+            on qi.module_id = a.module_id and lower(qi.item_id) = lower(trim(s.{c["item"]}))
+        """,
+        {"ns": f"{ctx.system}:{ctx.tenant}"},
+    )
+    records.record_unmapped(con, ctx, "module", "_module_raw", "_exclude = 'module_not_in_catalog'")
+    records.record_unmapped(
+        con,
+        ctx,
+        "quiz_item",
+        "_module_raw || ' / ' || _item_raw",
+        "_exclude = 'item_not_in_catalog'",
+    )
+
+    def to_attempts() -> None:
+        con.execute("create or replace temp table good_rows as select * from good")
+        con.execute(
+            """
+            create or replace temp table good as
+            select min(_rn) as _rn, count(*) as _rows, learner_id,
+                   any_value(id_namespace) as id_namespace, any_value(id_value) as id_value,
+                   any_value(email_domain) as email_domain, any_value(hospital_ccn) as hospital_ccn,
+                   any_value(attribution) as attribution,
+                   module_id || ':' || phase as quiz_key, attempt_no as attempt_key,
+                   module_id, phase, null::varchar as quiz_version, 'finished' as state,
+                   min(_event_at) as started_at, max(_event_at) as finished_at,
+                   null::bigint as duration_s, sum(points) as grade_points,
+                   sum(max_points) as grade_max,
+                   round(sum(points) / sum(max_points) * 100, 4) as score_pct
+            from good_rows group by learner_id, module_id, phase, attempt_no
+            """
+        )
+        common.add_attempt_id(con, ctx)
+
+    def write_responses() -> None:
+        con.execute(
+            """create or replace temp table resp as
+               select w.attempt_id, null::integer as position, r.item_id, r.max_points, r.points
+               from good_rows r join written w
+                 on w.learner_id = r.learner_id and w.module_id = r.module_id
+                and w.phase = r.phase and w.attempt_key = r.attempt_no"""
+        )
+        common.replace_responses(con, None)
+
+    common.finish(
+        con,
+        ctx,
+        res,
+        st,
+        records.QUIZ_ATTEMPT,
+        PERSONAL,
+        before_upsert=to_attempts,
+        after_upsert=write_responses,
+    )

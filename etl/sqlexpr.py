@@ -1,0 +1,117 @@
+"""SQL expressions that normalize the quirky values of native exports, column-wise in DuckDB.
+
+Each function takes a column identifier produced by the stager (c0..cN, never user text) and returns
+an expression. Times in local wall-clock are turned into instants with timezone($tz, ts), the zone
+being a bound parameter.
+"""
+
+_BLANKS = "('', '-', 'n/a', 'na', 'null', 'none')"
+
+
+def blank(col: str) -> str:
+    """True where a cell carries no value: empty, '-', 'N/A'."""
+    return f"(coalesce(lower(trim({col})), '') in {_BLANKS})"
+
+
+def clean(col: str) -> str:
+    """Trimmed text, NULL for blanks."""
+    return f"(case when {blank(col)} then null else trim({col}) end)"
+
+
+def email_norm(col: str) -> str:
+    return f"nullif(lower(regexp_replace({col}, '\\s', '', 'g')), '')"
+
+
+def email_valid(expr: str) -> str:
+    return f"regexp_full_match({expr}, '[^@\\s]+@[a-z0-9-]+(\\.[a-z0-9-]+)+')"
+
+
+def employee_id_norm(col: str) -> str:
+    # Excel drops leading zeros from numeric IDs; strip them everywhere so both spellings meet.
+    return (
+        f"(case when regexp_full_match(trim({col}), '\\d+') "
+        f"then coalesce(nullif(ltrim(trim({col}), '0'), ''), '0') else nullif(trim({col}), '') end)"
+    )
+
+
+def number(col: str) -> str:
+    """85, 85%, 8.00 -> double; blanks -> NULL; anything else -> NULL (check with number_bad)."""
+    return f"try_cast(regexp_replace(trim({col}), '\\s*%$', '') as double)"
+
+
+def number_bad(col: str) -> str:
+    return f"(not {blank(col)} and {number(col)} is null)"
+
+
+def local_ts(ts_expr: str, tz_param: str = "$tz") -> str:
+    return f"timezone({tz_param}, {ts_expr})"
+
+
+def short_datetime(col: str, order: str) -> str:
+    """Moodle 'strftimedatetimeshort' (`9/01/26, 14:12`) or US dates (`6/15/2026`), as TIMESTAMP."""
+    first, second = ("%d", "%m") if order == "dmy" else ("%m", "%d")
+    fmts = [
+        f"{first}/{second}/{y}{sep}{t}"
+        for y in ("%y", "%Y")
+        for sep, t in ((", ", "%H:%M"), (" ", "%H:%M"), (" ", "%I:%M %p"), ("", ""))
+    ]
+    fmt_list = "[" + ", ".join(f"'{f.strip()}'" for f in fmts) + "]"
+    # Excel sometimes re-saves '9/01/26, 14:12' as '9/01/26 14:12'; spaces are folded first.
+    return f"try_strptime(regexp_replace(trim({col}), '\\s+', ' ', 'g'), {fmt_list})"
+
+
+def date_parts(col: str) -> tuple[str, str]:
+    """The first two numeric components of a slash date, to settle day/month order per file."""
+    return (
+        f"try_cast(regexp_extract({col}, '^\\s*(\\d{{1,2}})/(\\d{{1,2}})/', 1) as integer)",
+        f"try_cast(regexp_extract({col}, '^\\s*(\\d{{1,2}})/(\\d{{1,2}})/', 2) as integer)",
+    )
+
+
+def moodle_long_datetime(col: str) -> str:
+    """Moodle `strftimedatetime`: `5 January 2026  3:04 PM` (double space before 1-digit hours)."""
+    return (
+        f"try_strptime(regexp_replace(replace(trim({col}), ',', ''), '\\s+', ' ', 'g'), "
+        "['%d %B %Y %I:%M %p', '%d %B %Y %H:%M', '%A %d %B %Y %I:%M %p'])"
+    )
+
+
+def iso_instant(col: str) -> str:
+    """ISO 8601 with Z or offset -> TIMESTAMPTZ; a bare ISO date/time is taken as UTC."""
+    return f"try_cast({clean(col)} as timestamptz)"
+
+
+def duration_s(col: str) -> str:
+    """Seconds from `754`, `00:25:13`, `PT25M13S`, `12 mins 5 secs`, `1 hour 2 mins`."""
+    c = f"lower(trim({col}))"
+
+    def part(pattern: str, unit: int) -> str:
+        return f"coalesce(try_cast(regexp_extract({c}, '{pattern}', 1) as double), 0) * {unit}"
+
+    def total(*parts: tuple[str, int]) -> str:
+        return " + ".join(part(p, u) for p, u in parts)
+
+    num = r"(\d+(?:\.\d+)?)"
+    words = total(
+        (r"(\d+)\s*days?", 86400),
+        (r"(\d+)\s*hours?", 3600),
+        (r"(\d+)\s*mins?", 60),
+        (r"(\d+)\s*secs?", 1),
+    )
+    iso = total(
+        (num + "d", 86400), ("t.*?" + num + "h", 3600), ("t.*?" + num + "m", 60), (num + "s", 1)
+    )
+    clock = total(
+        (r"^(\d+):\d{2}:\d{2}$", 3600), (r"^\d+:(\d{2}):\d{2}$", 60), (r"^\d+:\d{2}:(\d{2})$", 1)
+    )
+    plain = r"\d+(\.\d+)?"
+    clock_re = r"\d+:\d{2}:\d{2}"
+    iso_re = r"p(\d+d)?(t(\d+h)?(\d+m)?(\d+(\.\d+)?s)?)?"
+    words_re = r"(\d+\s*(days?|hours?|mins?|secs?)\s*)+"
+    return f"""(case
+        when {blank(col)} then null
+        when regexp_full_match({c}, '{plain}') then try_cast({c} as double)
+        when regexp_full_match({c}, '{clock_re}') then {clock}
+        when regexp_full_match({c}, '{iso_re}') then {iso}
+        when regexp_full_match({c}, '{words_re}') then {words}
+        end)::bigint"""
