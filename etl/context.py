@@ -60,6 +60,7 @@ class FileResult:
     min_event_at: datetime | None = None
     max_event_at: datetime | None = None
     file_id: str = ""
+    reference_version: str = ""
 
     @property
     def rows_excluded(self) -> int:

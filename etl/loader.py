@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from etl import reference
 from etl import warehouse as wh
 from etl.config import DEFAULT_TIMEZONE, SKIPPED_SUFFIXES
@@ -190,12 +192,19 @@ def _load_all(con, files, maps, opts, key, run_id, log) -> list[FileResult]:
 
 
 def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
-    file_id = sha256(path)
+    try:
+        file_id = sha256(path)
+    except OSError as exc:  # moved or unreadable since the run started: this file only
+        _failed(res, f"{path}: cannot be read ({exc.strerror})")
+        return
     res.file_id = file_id
+    # An export is read again when the reference data changed since: a new alias or domain may
+    # now map rows that were excluded or unattributed.
+    res.reference_version = "" if isinstance(spec, reference.Spec) else reference_version(con)
     prev = con.execute(
-        "select rows_read from load_log where file_id = $f and status in "
-        "('ok', 'partial') order by loaded_at desc limit 1",
-        {"f": file_id},
+        "select rows_read from load_log where file_id = $f and status in ('ok', 'partial') "
+        "and coalesce(reference_version, '') = $rv order by loaded_at desc limit 1",
+        {"f": file_id, "rv": res.reference_version},
     ).fetchone()
     if prev:
         res.status, res.rows_read, res.duplicate = "unchanged", prev[0], prev[0]
@@ -226,10 +235,25 @@ def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
     except InputError as exc:
         con.execute("rollback")
         _failed(res, str(exc))
+    except OSError as exc:
+        con.execute("rollback")
+        _failed(res, f"{path}: cannot be read ({exc.strerror})")
     except Exception as exc:  # an adapter bug must not take the other files down with it
         con.execute("rollback")
         traceback.print_exc()
         _failed(res, f"{path}: internal error while loading ({type(exc).__name__}: {exc})")
+
+
+def reference_version(con) -> str:
+    """The reference files in force: the latest loaded file of each reference format."""
+    row = con.execute(
+        """select string_agg(file_id, ',' order by format) from (
+               select format, arg_max(file_id, loaded_at) as file_id from load_log
+               where format in (select unnest($formats)) and status in ('ok', 'partial')
+               group by format)""",
+        {"formats": reference.ORDER},
+    ).fetchone()
+    return hashlib.sha256((row[0] or "").encode()).hexdigest()[:16]
 
 
 def _failed(res: FileResult, message: str) -> None:
@@ -284,7 +308,7 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
     con.execute(
         """insert into load_log values ($file_id, $path, $format, $system, $tenant, $read,
            $loaded, $excluded, $rejected, $dup, $status, $message, $export_at, $min_at, $max_at,
-           now(), $run)""",
+           now(), $run, $rv)""",
         {
             "file_id": res.file_id,
             "path": res.path,
@@ -302,6 +326,7 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
             "min_at": res.min_event_at,
             "max_at": res.max_event_at,
             "run": run_id,
+            "rv": res.reference_version,
         },
     )
     if res.status == "unchanged":
@@ -312,13 +337,21 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
             {"f": res.file_id, "r": run_id, "reason": reason, "n": n},
         )
     if res.rejects:
-        con.executemany(
-            "insert into rejected_row values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [res.file_id, run_id, res.path, r["line"], r["column"], r["reason"], r["record"]]
-                for r in res.rejects
-            ],
+        n = len(res.rejects)
+        rows = pa.table(
+            {
+                "file_id": [res.file_id] * n,
+                "run_id": [run_id] * n,
+                "path": [res.path] * n,
+                "line": pa.array([r["line"] for r in res.rejects], pa.int64()),
+                "column_name": pa.array([r["column"] for r in res.rejects], pa.string()),
+                "reason": [r["reason"] for r in res.rejects],
+                "record_masked": pa.array([r["record"] for r in res.rejects], pa.string()),
+            }
         )
+        con.register("rejects_arrow", rows)
+        con.execute("insert into rejected_row select * from rejects_arrow")
+        con.unregister("rejects_arrow")
 
 
 def _reattribute(con) -> None:

@@ -10,6 +10,7 @@ attribution, role mapping, the newest-snapshot rule and the row accounting.
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from etl.context import FileContext, FileResult
 from etl.identity import learner_ids
@@ -94,12 +95,16 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
             "select distinct id_namespace || ':' || id_value from good order by 1"
         ).fetchall()
     ]
-    con.execute("create or replace temp table learner_key (nsid varchar, learner_id varchar)")
-    if distinct:
-        con.executemany(
-            "insert into learner_key values (?, ?)",
-            list(zip(distinct, learner_ids(ctx.key, distinct), strict=True)),
-        )
+    # executemany inserts row by row (15 s per 100k); an Arrow table goes in as one vector.
+    keys = pa.table(
+        {
+            "nsid": pa.array(distinct, pa.string()),
+            "learner_id": pa.array(learner_ids(ctx.key, distinct), pa.string()),
+        }
+    )
+    con.register("learner_key_arrow", keys)
+    con.execute("create or replace temp table learner_key as select * from learner_key_arrow")
+    con.unregister("learner_key_arrow")
     has_role = "job_title" in columns(con, "good")
     role_join = (
         "left join role_map rm on rm.job_title_norm = "

@@ -1,0 +1,32 @@
+# The whole setup on a fresh machine: `make run` (app on the sample data) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WAREHOUSE ?= data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint warehouse clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Exit code 3 means "loaded, with rejected rows": the sample data plants a few on purpose.
+$(WAREHOUSE): $(VENV)/.installed
+	$(PY) -m etl --warehouse $(WAREHOUSE) load sample_data || [ $$? -eq 3 ]
+
+warehouse: $(WAREHOUSE)
+
+run: $(VENV)/.installed $(WAREHOUSE)
+	HTRA_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run dashboard.py \
+		--server.address localhost --server.port $(PORT) --server.headless true
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""Read side of the warehouse: one result per .sql file, run by `queries.runner`."""

@@ -1,0 +1,72 @@
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+# A fixed key so learner ids are reproducible in tests; never the production key.
+os.environ["HTRA_LEARNER_KEY"] = "test-key-not-secret"
+
+from etl import loader  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REFERENCE = FIXTURES / "reference"
+EXPORTS = FIXTURES / "exports"
+
+
+def load(paths, warehouse: Path, **opts):
+    """Load through the real loader; results keyed by path relative to its fixture root."""
+    paths = [Path(p) for p in (paths if isinstance(paths, list | tuple) else [paths])]
+    results, version = loader.run(
+        paths, warehouse, loader.Options(**opts), log=open(os.devnull, "w")
+    )
+    return {_key(r.path): r for r in results}, version
+
+
+def _key(path: str) -> str:
+    p = Path(path)
+    for root in (EXPORTS, REFERENCE):
+        if p.is_relative_to(root.resolve()):
+            return p.relative_to(root.resolve()).as_posix()
+    return p.name
+
+
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    return tmp_path / "wh" / "warehouse.duckdb"
+
+
+@pytest.fixture
+def loaded(warehouse) -> Path:
+    """The fixture reference data and every fixture export, loaded once into a fresh warehouse."""
+    load([REFERENCE, EXPORTS], warehouse)
+    return warehouse
+
+
+@pytest.fixture
+def ref_only(warehouse) -> Path:
+    load(REFERENCE, warehouse)
+    return warehouse
+
+
+@pytest.fixture
+def export_copy(tmp_path):
+    """Copy one fixture export into tmp so a test can alter it; returns the copy's path."""
+
+    def copy(rel: str, dest_rel: str | None = None) -> Path:
+        dest = tmp_path / "in" / (dest_rel or rel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(EXPORTS / rel, dest)
+        return dest
+
+    return copy
