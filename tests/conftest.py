@@ -1,3 +1,4 @@
+import io
 import os
 import shutil
 from pathlib import Path
@@ -18,9 +19,7 @@ EXPORTS = FIXTURES / "exports"
 def load(paths, warehouse: Path, **opts):
     """Load through the real loader; results keyed by path relative to its fixture root."""
     paths = [Path(p) for p in (paths if isinstance(paths, list | tuple) else [paths])]
-    results, version = loader.run(
-        paths, warehouse, loader.Options(**opts), log=open(os.devnull, "w")
-    )
+    results, version = loader.run(paths, warehouse, loader.Options(**opts), log=io.StringIO())
     return {_key(r.path): r for r in results}, version
 
 

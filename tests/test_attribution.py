@@ -1,4 +1,4 @@
-"""Hospital attribution: the file's CCN, then a facility column, then a domain naming one hospital."""
+"""Hospital attribution: the file's CCN, then a facility column, then a one-hospital domain."""
 
 import shutil
 

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from conftest import EXPORTS, REFERENCE, load, query
+from conftest import EXPORTS, load, query
 from etl.__main__ import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, main
 
 QUIZ_HEADER = (

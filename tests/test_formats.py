@@ -61,7 +61,7 @@ def test_moodle_quiz_grades_keep_finished_attempts_and_map_positions_to_items(wa
     attempts = query(
         warehouse,
         """select phase, quiz_version, started_at::varchar, duration_s,
-                                          grade_points, score_pct from quiz_attempt order by phase""",
+           grade_points, score_pct from quiz_attempt order by phase""",
     )
     assert attempts == [
         ("post", "M01-post-v1", "2026-01-14 15:40:00+00", 3720, 2.0, 66.6667),
