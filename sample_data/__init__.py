@@ -1,0 +1,1 @@
+"""Seeded sample-data generator (see README.md and generate.py)."""
