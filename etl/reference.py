@@ -210,7 +210,7 @@ SPECS = [
             "system": "nullif(lower(trim({system})), '')",
             "kind": "lower(trim({kind}))",
             "alias": "trim({alias})",
-            "alias_norm": "regexp_replace(lower(trim({alias})), '[^a-z0-9]+', '_', 'g').trim('_')",
+            "alias_norm": X.alias_norm("{alias}"),
             "phase": "nullif(lower(trim({phase})), '')",
             "quiz_version": "nullif(trim({quiz_version}), '')",
         },

@@ -5,17 +5,23 @@ an expression. Times in local wall-clock are turned into instants with timezone(
 being a bound parameter.
 """
 
-_BLANKS = "('', '-', 'n/a', 'na', 'null', 'none')"
+_BLANKS = "['', '-', 'n/a', 'na', 'null', 'none']"
 
 
 def blank(col: str) -> str:
     """True where a cell carries no value: empty, '-', 'N/A'."""
-    return f"(coalesce(lower(trim({col})), '') in {_BLANKS})"
+    # list_contains, not IN: DuckDB plans each IN list as a hash join, and an adapter has dozens.
+    return f"list_contains({_BLANKS}, coalesce(lower(trim({col})), ''))"
 
 
 def clean(col: str) -> str:
     """Trimmed text, NULL for blanks."""
     return f"(case when {blank(col)} then null else trim({col}) end)"
+
+
+def alias_norm(col: str) -> str:
+    """Catalog matching key: case, spaces and punctuation do not matter (common.norm_alias twin)."""
+    return f"trim(regexp_replace(lower(trim({col})), '[^a-z0-9]+', '_', 'g'), '_')"
 
 
 def email_norm(col: str) -> str:
@@ -36,11 +42,13 @@ def employee_id_norm(col: str) -> str:
 
 def number(col: str) -> str:
     """85, 85%, 8.00 -> double; blanks -> NULL; anything else -> NULL (check with number_bad)."""
-    return f"try_cast(regexp_replace(trim({col}), '\\s*%$', '') as double)"
+    # rtrim, not a regex: this runs once per quiz question per row.
+    return f"try_cast(trim(rtrim(trim({col}), '%')) as double)"
 
 
-def number_bad(col: str) -> str:
-    return f"(not {blank(col)} and {number(col)} is null)"
+def number_bad(col: str, parsed: str | None = None) -> str:
+    """A non-blank cell that is not a number; `parsed` reuses number(col) already computed."""
+    return f"(not {blank(col)} and {parsed or number(col)} is null)"
 
 
 def local_ts(ts_expr: str, tz_param: str = "$tz") -> str:

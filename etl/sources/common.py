@@ -29,6 +29,17 @@ def module_for(con, system: str | None, kinds: list[str], value: str | None) -> 
     return row[0] if row else None
 
 
+def parse_once(con, st: Staged, exprs: dict[str, str], params: dict | None = None) -> None:
+    """Materialize parsed values (temp table `p`: staged columns + exprs) so that checks and
+    outputs read each parsed value instead of re-parsing it; DuckDB does not share them."""
+    cols = ", ".join(f"{e} as {name}" for name, e in exprs.items())
+    con.execute(f"create or replace temp table p as select *, {cols} from {st.table}", params or {})
+
+
+def in_list(values) -> str:
+    return "[" + ", ".join(lit(v) for v in values) + "]"
+
+
 def exclude_expr(first: str, others: list[str], extra_rule: str | None = None) -> str:
     """'summary_row' (a total/average line), 'blank_row', or a format's own rule."""
     others_blank = " and ".join(X.blank(c) for c in others) or "true"

@@ -84,70 +84,85 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         if raw_email and ident
         else raw_email or (f"case when {ident} like '%@%' then {ident} end" if ident else "null")
     )
-    email = X.email_norm(email_src)
-    emp = X.employee_id_norm(ident) if ident else "null"
     order = ctx.date_order if ctx.date_order in ("dmy", "mdy") else cmap.get("date_order", "mdy")
     iso = cmap.get("time_format") == "iso"
 
-    def when(fld: str) -> str:
-        if fld not in col:
-            return "null::timestamptz"
-        return X.iso_instant(col[fld]) if iso else X.local_ts(X.short_datetime(col[fld], order))
-
-    def when_bad(fld: str) -> str:
-        raw = X.iso_instant(col[fld]) if iso else X.short_datetime(col[fld], order)
-        return f"not {X.blank(col[fld])} and {raw} is null"
-
-    def _name(_cmap: dict, c: str | None) -> str | None:
+    def hdr(c: str | None) -> str | None:
         return st.header[int(c[1:])] if c else None
 
+    def opt(fld: str, expr, default: str) -> str:
+        return expr(col[fld]) if fld in col else default
+
+    def when(c: str) -> str:
+        return X.iso_instant(c) if iso else X.local_ts(X.short_datetime(c, order))
+
     status_keys = list(cmap["status_map"])
-    status_in = ", ".join(common.lit(k) for k in status_keys)
     status_case = " ".join(
         f"when lower(trim({col['status']})) = {common.lit(k)} then {common.lit(v)}"
         for k, v in cmap["status_map"].items()
+    )
+    course = X.clean(col.get("course_id") or col["course_title"])
+    title = X.clean(col["course_title"]) if "course_title" in col else "null"
+    common.parse_once(
+        con,
+        st,
+        {
+            "_email": X.email_norm(email_src),
+            "_emp": X.employee_id_norm(ident) if ident else "null",
+            "_status_raw": f"lower(trim({col['status']}))",
+            "_status": f"case {status_case} end",
+            "_completed": opt("completed_at", when, "null::timestamptz"),
+            "_first": opt("first_access_at", when, "null::timestamptz"),
+            "_score": opt("score", X.number, "null::double"),
+            "_hours": opt("contact_hours", X.number, "null::double"),
+            "_time": opt("time_spent", X.duration_s, "null::bigint"),
+            "_course": course,
+            "_cnorm": X.alias_norm(course),
+            "_tnorm": X.alias_norm(title),
+        },
+        {} if iso else {"tz": ctx.timezone},
     )
     who = [c for c in (ident, raw_email) if c]
     checks = [
         (
             " and ".join(X.blank(c) for c in who) or "true",
-            _name(cmap, ident or raw_email),
+            hdr(ident or raw_email),
             "no learner ID or e-mail: cannot identify the learner",
         ),
         (
-            f"{email} is not null and not {X.email_valid(email)}",
-            _name(cmap, raw_email or ident),
+            f"_email is not null and not {X.email_valid('_email')}",
+            hdr(raw_email or ident),
             "not an e-mail address",
         ),
         (
-            f"{X.blank(col['status'])} or lower(trim({col['status']})) not in ({status_in})",
-            _name(cmap, col["status"]),
+            f"{X.blank(col['status'])} or not list_contains({common.in_list(status_keys)}, "
+            "_status_raw)",
+            hdr(col["status"]),
             f"unknown status; expected one of {', '.join(status_keys)}",
         ),
     ]
-    for fld in ("completed_at", "first_access_at"):
+    for fld, parsed in (("completed_at", "_completed"), ("first_access_at", "_first")):
         if fld in col:
             checks.append(
                 (
-                    when_bad(fld),
-                    _name(cmap, col[fld]),
+                    f"not {X.blank(col[fld])} and {parsed} is null",
+                    hdr(col[fld]),
                     "not an ISO 8601 time"
                     if iso
                     else f"not a {'m/d/yyyy' if order == 'mdy' else 'd/m/yyyy'} date",
                 )
             )
-    for fld in ("score", "contact_hours"):
+    for fld, parsed in (("score", "_score"), ("contact_hours", "_hours")):
         if fld in col:
-            checks.append((X.number_bad(col[fld]), _name(cmap, col[fld]), "not a number"))
+            checks.append((X.number_bad(col[fld], parsed), hdr(col[fld]), "not a number"))
     if "score" in col:
         checks.append(
             (
-                f"not ({X.number(col['score'])} between 0 and 100)",
-                _name(cmap, col["score"]),
+                "not coalesce(_score between 0 and 100, true)",
+                hdr(col["score"]),
                 "score outside 0-100",
             )
         )
-    course = X.clean(col.get("course_id") or col["course_title"])
     con.execute(
         """create or replace temp table alias_map as
            select alias_norm, any_value(module_id) as module_id from module_alias
@@ -156,52 +171,34 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
            group by 1""",
         {"s": ctx.system},
     )
-    title = X.clean(col["course_title"]) if "course_title" in col else "null"
-    first = f"c{0}"
-    others = [c for c in (ident, raw_email, col.get("course_id")) if c and c != first]
+    others = [c for c in (ident, raw_email, col.get("course_id")) if c and c != "c0"]
+    unmapped = (
+        "case when coalesce(a.module_id, t.module_id) is null then 'course_not_in_catalog' end"
+    )
     con.execute(
         f"""
         create or replace temp table rec as
-        with s as (
-            select *, {course} as _course, {title} as _title,
-                   regexp_replace(lower({course}), '[^a-z0-9]+', '_', 'g').trim('_') as _cnorm,
-                   regexp_replace(lower({title}), '[^a-z0-9]+', '_', 'g').trim('_') as _tnorm
-            from {st.table})
         select _rn,
-            {
-            common.exclude_expr(
-                first,
-                others,
-                "case when coalesce(a.module_id, t.module_id) "
-                "is null then 'course_not_in_catalog' end",
-            )
-        } as _exclude,
+            {common.exclude_expr("c0", others, unmapped)} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid(email)} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid(email)} then {email} else {emp} end as id_value,
-            nullif(split_part({email}, '@', 2), '') as email_domain,
-            {X.clean(col["facility"]) if "facility" in col else "null::varchar"} as facility_ccn,
-            {X.clean(col["job_title"]) if "job_title" in col else "null::varchar"} as job_title,
-            {X.clean(col["department"]) if "department" in col else "null::varchar"}
-                as department,
+            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
+            case when {X.email_valid("_email")} then _email else _emp end as id_value,
+            nullif(split_part(_email, '@', 2), '') as email_domain,
+            {opt("facility", X.clean, "null::varchar")} as facility_ccn,
+            {opt("job_title", X.clean, "null::varchar")} as job_title,
+            {opt("department", X.clean, "null::varchar")} as department,
             _course as course_key, coalesce(a.module_id, t.module_id) as module_id,
-            case {status_case} end as status,
-            case {status_case} end in ('completed', 'in_progress')
-                or {when("first_access_at")} is not null as is_started,
-            case {status_case} end = 'completed' as is_completed,
-            {when("first_access_at")} as first_access_at,
-            {when("completed_at")} as completed_at,
-            greatest({when("completed_at")}, {when("first_access_at")}) as _event_at,
-            {X.number(col["score"]) if "score" in col else "null::double"} as score_pct,
-            {X.duration_s(col["time_spent"]) if "time_spent" in col else "null::bigint"}
-                as time_spent_s,
-            {X.number(col["contact_hours"]) if "contact_hours" in col else "null::double"}
-                as contact_hours
-        from s
-        left join alias_map a on a.alias_norm = s._cnorm
-        left join alias_map t on t.alias_norm = s._tnorm
+            _status as status,
+            _status in ('completed', 'in_progress') or _first is not null as is_started,
+            _status = 'completed' as is_completed,
+            _first as first_access_at, _completed as completed_at,
+            greatest(_completed, _first) as _event_at,
+            _score as score_pct, _time as time_spent_s, _hours as contact_hours
+        from p
+        left join alias_map a on a.alias_norm = p._cnorm
+        left join alias_map t on t.alias_norm = p._tnorm
         """,
-        {"ns": f"{ctx.system}:{ctx.tenant}"} | ({} if iso else {"tz": ctx.timezone}),
+        {"ns": f"{ctx.system}:{ctx.tenant}"},
     )
     records.record_unmapped(con, ctx, "course", "course_key", "_exclude = 'course_not_in_catalog'")
     common.finish(con, ctx, res, st, records.COMPLETION, set(cmap.get("personal", [])))

@@ -53,18 +53,23 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     }
     date_cols = [f"c{i + 1}" for i in acts]
     order = _date_order(con, ctx, st, date_cols)
-    ident, email = "c0", X.email_norm("c2")
     ckey = course_key(ctx.path)
     module_id = common.module_for(con, ctx.system, ["course_id"], ckey)
-    dates = [X.local_ts(X.short_datetime(c, order)) for c in date_cols]
+    cc = f"c{complete_idx}"
+    parsed = {"_email": X.email_norm("c2"), "_cc": f"lower(trim({cc}))"}
+    for i in acts:
+        parsed[f"_s{i}"] = f"lower(trim(c{i}))"
+        parsed[f"_d{i}"] = X.local_ts(X.short_datetime(f"c{i + 1}", order))
+    common.parse_once(con, st, parsed, {"tz": ctx.timezone})
+    dates = ", ".join(f"_d{i}" for i in acts)
     checks = [
         (
-            f"{X.blank('c2')} and {X.blank(ident)}",
+            f"{X.blank('c2')} and {X.blank('c0')}",
             "Email address",
             "no e-mail address or user ID: cannot identify the learner",
         ),
         (
-            f"not {X.blank('c2')} and not {X.email_valid(email)}",
+            f"not {X.blank('c2')} and not {X.email_valid('_email')}",
             "Email address",
             "not an e-mail address",
         ),
@@ -72,7 +77,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     for i in acts:
         checks.append(
             (
-                f"not {X.blank(f'c{i}')} and lower(trim(c{i})) not in {STATES}",
+                f"not {X.blank(f'c{i}')} and not list_contains({common.in_list(STATES)}, _s{i})",
                 header[i],
                 "unknown completion state; expected Completed, Not completed"
                 " or Completed (achieved/did not achieve pass grade)",
@@ -80,23 +85,24 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         )
         checks.append(
             (
-                f"not {X.blank(f'c{i + 1}')} and {X.short_datetime(f'c{i + 1}', order)} is null",
+                f"not {X.blank(f'c{i + 1}')} and _d{i} is null",
                 header[i + 1],
                 f"date is not {'d/mm/yy' if order == 'dmy' else 'm/dd/yy'}, HH:MM "
                 f"({'day' if order == 'dmy' else 'month'} first for this source)",
             )
         )
-    cc = f"c{complete_idx}"
     checks.append(
         (
-            f"lower(trim({cc})) not in ('completed', 'not completed')",
+            "_cc is null or _cc not in ('completed', 'not completed')",
             "Course complete",
             "expected Completed or Not completed",
         )
     )
     started = " or ".join(
-        [f"lower(trim(c{i})) like 'completed%'" for i in acts]
-        + [f"not {X.blank(c)}" for c in date_cols]
+        [f"_s{i} like 'completed%'" for i in acts] + [f"_d{i} is not null" for i in acts]
+    )
+    job, dept = (
+        X.clean(extra[k]) if k in extra else "null::varchar" for k in ("job_title", "department")
     )
     con.execute(
         f"""
@@ -104,32 +110,23 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         select _rn,
             {common.exclude_expr("c0", ["c1", "c2"], extra_rule=_unmapped(module_id))} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid(email)} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid(email)} then {email} else trim({ident}) end as id_value,
-            nullif(split_part({email}, '@', 2), '') as email_domain,
-            null::varchar as facility_ccn,
-            {X.clean(extra["job_title"]) if "job_title" in extra else "null::varchar"} as job_title,
-            {X.clean(extra["department"]) if "department" in extra else "null::varchar"}
-                as department,
+            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
+            case when {X.email_valid("_email")} then _email else trim(c0) end as id_value,
+            nullif(split_part(_email, '@', 2), '') as email_domain,
+            null::varchar as facility_ccn, {job} as job_title, {dept} as department,
             $course_key as course_key, $module_id as module_id,
-            case when lower(trim({cc})) = 'completed' then 'completed'
+            case when _cc = 'completed' then 'completed'
                  when {started} then 'in_progress' else 'not_started' end as status,
-            ({started}) or lower(trim({cc})) = 'completed' as is_started,
-            lower(trim({cc})) = 'completed' as is_completed,
+            ({started}) or _cc = 'completed' as is_started,
+            _cc = 'completed' as is_completed,
             null::timestamptz as first_access_at,
-            case when lower(trim({cc})) = 'completed' then greatest({", ".join(dates)}) end
-                as completed_at,
-            greatest({", ".join(dates)}) as _event_at,
+            case when _cc = 'completed' then greatest({dates}) end as completed_at,
+            greatest({dates}) as _event_at,
             null::double as score_pct, null::bigint as time_spent_s,
             null::double as contact_hours
-        from {st.table}
+        from p
         """,
-        {
-            "ns": f"moodle:{ctx.tenant}",
-            "course_key": ckey,
-            "module_id": module_id,
-            "tz": ctx.timezone,
-        },
+        {"ns": f"moodle:{ctx.tenant}", "course_key": ckey, "module_id": module_id},
     )
     if module_id is None:
         records.record_unmapped(

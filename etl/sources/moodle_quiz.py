@@ -53,52 +53,52 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         {"v": common.norm_alias(qkey), "s": ctx.system},
     ).fetchone()
     module_id, phase, version = alias or (None, None, None)
-    email, g = X.email_norm(c["Email address"]), f"c{grade_idx}"
-    started = X.local_ts(X.moodle_long_datetime(c["Started on"]))
-    finished = X.local_ts(X.moodle_long_datetime(c["Completed"]))
-    is_finished = f"lower(trim({c['State']})) = 'finished'"
+    g = f"c{grade_idx}"
+    parsed = {
+        "_email": X.email_norm(c["Email address"]),
+        "_state": f"lower(trim({c['State']}))",
+        "_started": X.local_ts(X.moodle_long_datetime(c["Started on"])),
+        "_finished": X.local_ts(X.moodle_long_datetime(c["Completed"])),
+        "_grade": X.number(g),
+        "_duration": X.duration_s(c["Time taken"]),
+    }
+    for qc, _pos, _max in questions:
+        parsed[f"_{qc}"] = X.number(qc)
+    common.parse_once(con, st, parsed, {"tz": ctx.timezone})
     checks = [
         (
             X.blank(c["Email address"]),
             "Email address",
             "no e-mail address: cannot identify the learner",
         ),
-        (f"not {X.email_valid(email)}", "Email address", "not an e-mail address"),
+        (f"not {X.email_valid('_email')}", "Email address", "not an e-mail address"),
         (
-            f"lower(trim({c['State']})) not in {STATES}",
+            f"not list_contains({common.in_list(STATES)}, _state)",
             "State",
             "unknown attempt state; expected Finished, In progress, Overdue or Never submitted",
         ),
+        ("_started is null", "Started on", "not a date like '5 January 2026  3:04 PM'"),
         (
-            f"{X.moodle_long_datetime(c['Started on'])} is null",
-            "Started on",
-            "not a date like '5 January 2026  3:04 PM'",
-        ),
-        (
-            f"{is_finished} and {X.moodle_long_datetime(c['Completed'])} is null",
+            "_state = 'finished' and _finished is null",
             "Completed",
             "not a date like '5 January 2026  3:04 PM'",
         ),
-        (X.number_bad(g), st.header[grade_idx], "grade is not a number"),
+        (X.number_bad(g, "_grade"), st.header[grade_idx], "grade is not a number"),
         (
-            f"not coalesce({X.number(g)} between 0 and {grade_max}, true)",
+            f"not coalesce(_grade between 0 and {grade_max}, true)",
             st.header[grade_idx],
             f"grade outside 0-{grade_max:g}",
         ),
     ]
     for qc, _pos, qmax in questions:
         hdr = st.header[int(qc[1:])]
-        checks.append((X.number_bad(qc), hdr, "points are not a number"))
+        checks.append((X.number_bad(qc, f"_{qc}"), hdr, "points are not a number"))
         checks.append(
-            (
-                f"not coalesce({X.number(qc)} between 0 and {qmax}, true)",
-                hdr,
-                f"points outside 0-{qmax:g}",
-            )
+            (f"not coalesce(_{qc} between 0 and {qmax}, true)", hdr, f"points outside 0-{qmax:g}")
         )
     extra = (
         "case when $module_id is null then 'quiz_not_in_catalog' "
-        f"when not {is_finished} then 'unfinished_attempt' end"
+        "when _state <> 'finished' then 'unfinished_attempt' end"
     )
     con.execute(
         f"""
@@ -107,19 +107,17 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             {common.exclude_expr(c["Surname"], [c["Email address"], c["Started on"]], extra)}
                 as _exclude,
             {common.reject_exprs(checks)},
-            'email' as id_namespace, {email} as id_value,
-            nullif(split_part({email}, '@', 2), '') as email_domain,
+            'email' as id_namespace, _email as id_value,
+            nullif(split_part(_email, '@', 2), '') as email_domain,
             null::varchar as facility_ccn,
             $quiz_key as quiz_key,
-            strftime({started}, '%Y-%m-%dT%H:%M:%SZ') as attempt_key,
+            strftime(_started, '%Y-%m-%dT%H:%M:%SZ') as attempt_key,
             $module_id as module_id, $phase as phase, $version as quiz_version,
-            lower(trim({c["State"]})) as state,
-            {started} as started_at, {finished} as finished_at,
-            {X.duration_s(c["Time taken"])} as duration_s,
-            {X.number(g)} as grade_points, $grade_max as grade_max,
-            round({X.number(g)} / $grade_max * 100, 4) as score_pct,
-            greatest({started}, {finished}) as _event_at
-        from {st.table}
+            _state as state, _started as started_at, _finished as finished_at,
+            _duration as duration_s, _grade as grade_points, $grade_max as grade_max,
+            round(_grade / $grade_max * 100, 4) as score_pct,
+            greatest(_started, _finished) as _event_at
+        from p
         """,
         {
             "quiz_key": qkey,
@@ -127,7 +125,6 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             "phase": phase,
             "version": version,
             "grade_max": grade_max,
-            "tz": ctx.timezone,
         },
     )
     if module_id is None:

@@ -25,73 +25,67 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     learner = c["learner"]
     email = X.email_norm(learner)
     con.execute(
-        """create or replace temp table alias_map as
+        f"""create or replace temp table alias_map as
            select alias_norm, any_value(module_id) as module_id from (
-               select alias_norm, module_id from module_alias
-               union all select lower(module_id), module_id from module) group by 1"""
+               select alias_norm, module_id from module_alias union all
+               select {X.alias_norm("module_id")}, module_id
+               from module) group by 1"""
+    )
+    common.parse_once(
+        con,
+        st,
+        {
+            "_email": email,
+            "_phase": f"lower(trim({c['phase']}))",
+            "_attempt": f"try_cast(trim({c['attempt']}) as integer)",
+            "_points": X.number(c["points"]),
+            "_max": X.number(c["max_points"]),
+            "_at": X.iso_instant(c["submitted_at"]),
+            "_mnorm": X.alias_norm(c["module"]),
+            "_item": f"lower(trim({c['item']}))",
+        },
     )
     checks = [
         (X.blank(learner), "learner", "no learner: expected an e-mail or employee ID"),
         (
-            f"{learner} like '%@%' and not {X.email_valid(email)}",
+            f"{learner} like '%@%' and not {X.email_valid('_email')}",
             "learner",
             "not an e-mail address",
         ),
         (
-            f"coalesce(lower(trim({c['phase']})), '') not in ('pre', 'post', 'followup')",
+            "not list_contains(['pre', 'post', 'followup'], coalesce(_phase, ''))",
             "phase",
             "expected pre, post or followup",
         ),
-        (
-            f"try_cast(trim({c['attempt']}) as integer) is null",
-            "attempt",
-            "expected an attempt number 1, 2, ...",
-        ),
-        (X.number_bad(c["points"]), "points", "not a number"),
-        (
-            f"{X.number(c['max_points'])} is null or {X.number(c['max_points'])} <= 0",
-            "max_points",
-            "expected a positive number",
-        ),
-        (
-            f"{X.number(c['points'])} not between 0 and {X.number(c['max_points'])}",
-            "points",
-            "points outside 0-max_points",
-        ),
-        (f"{X.iso_instant(c['submitted_at'])} is null", "submitted_at", "not an ISO 8601 time"),
+        ("_attempt is null", "attempt", "expected an attempt number 1, 2, ..."),
+        (X.number_bad(c["points"], "_points"), "points", "not a number"),
+        ("_max is null or _max <= 0", "max_points", "expected a positive number"),
+        ("not coalesce(_points between 0 and _max, true)", "points", "points outside 0-max_points"),
+        ("_at is null", "submitted_at", "not an ISO 8601 time"),
     ]
-    mod = "coalesce(a.module_id, null)"
+    unmapped = (
+        "case when a.module_id is null then 'module_not_in_catalog' "
+        "when qi.item_id is null then 'item_not_in_catalog' end"
+    )
     con.execute(
         f"""
         create or replace temp table rec as
         select _rn,
-            {
-            common.exclude_expr(
-                learner,
-                [c["module"], c["item"]],
-                f"case when {mod} is null then 'module_not_in_catalog' "
-                "when qi.item_id is null then 'item_not_in_catalog' end",
-            )
-        }
-                as _exclude,
+            {common.exclude_expr(learner, [c["module"], c["item"]], unmapped)} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid(email)} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid(email)} then {email} else {X.employee_id_norm(learner)}
+            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
+            case when {X.email_valid("_email")} then _email else {X.employee_id_norm(learner)}
                 end as id_value,
-            nullif(split_part({email}, '@', 2), '') as email_domain,
+            nullif(split_part(_email, '@', 2), '') as email_domain,
             null::varchar as facility_ccn,
-            {mod} as module_id, lower(trim({c["phase"]})) as phase,
-            trim({c["attempt"]}) as attempt_no, qi.item_id,
-            {X.number(c["points"])} as points, {X.number(c["max_points"])} as max_points,
-            {X.iso_instant(c["submitted_at"])} as _event_at,
+            a.module_id, _phase as phase, _attempt::varchar as attempt_no, qi.item_id,
+            _points as points, _max as max_points, _at as _event_at,
             trim({c["module"]}) as _module_raw, trim({c["item"]}) as _item_raw
-        from {st.table} s
-        left join alias_map a
-            on a.alias_norm = regexp_replace(lower(trim(s.{c["module"]})), '[^a-z0-9]+', '_', 'g')
-                              .trim('_')
-            or a.alias_norm = lower(trim(s.{c["module"]}))
-        left join (select distinct module_id, item_id from quiz_item) qi
-            on qi.module_id = a.module_id and lower(qi.item_id) = lower(trim(s.{c["item"]}))
+        from p
+        left join alias_map a on a.alias_norm = p._mnorm  -- equality only: an OR made a nested loop
+        left join (select distinct module_id, item_id, lower(item_id) as item_norm
+                   from quiz_item) qi
+            on qi.module_id = a.module_id and qi.item_norm = p._item
         """,
         {"ns": f"{ctx.system}:{ctx.tenant}"},
     )
