@@ -1,10 +1,11 @@
 """The shared back half of every learner-record adapter.
 
-An adapter turns its staged file into a temp table `rec` with one row per source record (`_rn`), an
-`_exclude` reason or a `_reject_reason`/`_reject_col`, learner identity (`id_namespace`, `id_value`,
-`email_domain`, optional `facility_ccn`, `job_title`, `department`) and the target table's key and
-value columns. From there this module does, in SQL: catalog mapping, pseudonymous keys, hospital
-attribution, role mapping, the newest-snapshot rule and the row accounting.
+An adapter turns its staged file into a temp table `rec` with one row per source record (`_rn`),
+an `_exclude` reason or a `_check` (number of the failing check), learner identity
+(`id_namespace`, `id_value`, `email_domain`, optional `facility_ccn`, `job_title`, `department`)
+and the target table's key and value columns. From there this module does, in SQL: catalog
+mapping, pseudonymous keys, hospital attribution, role mapping, the newest-snapshot rule and the
+row accounting.
 """
 
 from dataclasses import dataclass
@@ -69,21 +70,23 @@ QUIZ_ATTEMPT = Target(
 )
 
 
-def count_and_drop_unusable(con: duckdb.DuckDBPyConnection, res: FileResult) -> None:
+def count_and_drop_unusable(
+    con: duckdb.DuckDBPyConnection, res: FileResult, checks: list[tuple[str, str | None, str]]
+) -> None:
     """Record exclusions and rejects of `rec`; leave `good` with the rows still in play."""
     for reason, n in con.execute(
         "select _exclude, count(*) from rec where _exclude is not null group by 1 order by 1"
     ).fetchall():
         res.exclude(reason, n)
     rejects = con.execute(
-        "select _rn, _reject_col, _reject_reason from rec "
-        "where _exclude is null and _reject_reason is not null order by _rn"
+        "select _rn, _check from rec where _exclude is null and _check is not null order by _rn"
     ).fetchall()
-    for rn, col, reason in rejects:
-        res.reject_record(rn, col, reason)
+    for rn, check in rejects:
+        _, column, reason = checks[check - 1]
+        res.reject_record(rn, column, reason)
     con.execute(
         "create or replace temp table good as select * from rec "
-        "where _exclude is null and _reject_reason is null"
+        "where _exclude is null and _check is null"
     )
 
 
@@ -246,7 +249,7 @@ def record_unmapped(
     con.execute(
         f"""insert into unmapped_value
             select $file_id, $kind, {expr}, count(*) from rec
-            where _reject_reason is null and {where} group by 3""",
+            where _check is null and {where} group by 3""",
         {"file_id": ctx.file_id, "kind": kind, **(params or {})},
     )
 

@@ -400,7 +400,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, spec: Spec) -> None
         select s._rn, {
             common.exclude_expr(names[spec.header[0]], [names[h] for h in spec.header[1:2]])
         } as _exclude,
-               {common.reject_exprs(checks)}, {select},
+               {common.reject_exprs(checks, once=False)}, {select},
                row_number() over (partition by {key} order by s._rn) as _dup
         from {st.table} s
         """

@@ -53,13 +53,24 @@ def exclude_expr(first: str, others: list[str], extra_rule: str | None = None) -
     return "case " + " ".join(rules) + " end"
 
 
-def reject_exprs(checks: list[tuple[str, str, str]]) -> str:
-    """First failing check names the column and the reason (checks: condition, column, reason)."""
-    col = " ".join(f"when {cond} then {lit(c)}" for cond, c, _ in checks)
-    why = " ".join(f"when {cond} then {lit(r)}" for cond, _, r in checks)
-    if not checks:
-        return "null::varchar as _reject_col, null::varchar as _reject_reason"
-    return f"case {col} end as _reject_col, case {why} end as _reject_reason"
+def reject_exprs(checks: list[tuple[str, str | None, str]], once: bool = True) -> str:
+    """The first failing check (checks: condition, column, reason).
+
+    With `once`, `_check` is the 1-based number of the failing check: each condition is evaluated
+    a single time, and column and reason are looked up in Python for the few rejected rows
+    (pass the same checks to finish). Reference checks hold subqueries and are small: once=False
+    writes `_reject_col` and `_reject_reason` directly.
+    """
+    if not once:
+        col = (
+            " ".join(f"when {cond} then {lit(c)}" for cond, c, _ in checks) or "when false then ''"
+        )
+        why = (
+            " ".join(f"when {cond} then {lit(r)}" for cond, _, r in checks) or "when false then ''"
+        )
+        return f"case {col} end as _reject_col, case {why} end as _reject_reason"
+    case = " ".join(f"when {cond} then {i}" for i, (cond, _, _) in enumerate(checks, 1))
+    return f"case {case or 'when false then 0'} end as _check"
 
 
 def lit(text: str | None) -> str:
@@ -101,6 +112,7 @@ def finish(
     st: Staged,
     target: records.Target,
     personal: set[str],
+    checks: list[tuple[str, str | None, str]],
     before_upsert: Callable[[], None] | None = None,
     after_upsert: Callable[[], None] | None = None,
 ) -> None:
@@ -108,11 +120,11 @@ def finish(
     res.add_parse_rejects(st, personal)
     export_at, first_at, last_at = con.execute(
         "select max(_event_at), min(_event_at) filter (where _exclude is null), "
-        "max(_event_at) filter (where _exclude is null) from rec where _reject_reason is null"
+        "max(_event_at) filter (where _exclude is null) from rec where _check is null"
     ).fetchone()
     ctx.export_at = ctx.exported_at_override or export_at
     res.export_at, res.min_event_at, res.max_event_at = ctx.export_at, first_at, last_at
-    records.count_and_drop_unusable(con, res)
+    records.count_and_drop_unusable(con, res, checks)
     records.assign_learners(con, ctx)
     if "job_title" in records.columns(con, "good"):
         con.execute(

@@ -108,6 +108,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         st,
         {
             "_email": X.email_norm(email_src),
+            "_email_ok": X.email_valid(X.email_norm(email_src)),
             "_emp": X.employee_id_norm(ident) if ident else "null",
             "_status_raw": f"lower(trim({col['status']}))",
             "_status": f"case {status_case} end",
@@ -130,7 +131,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
             "no learner ID or e-mail: cannot identify the learner",
         ),
         (
-            f"_email is not null and not {X.email_valid('_email')}",
+            "_email is not null and not _email_ok",
             hdr(raw_email or ident),
             "not an e-mail address",
         ),
@@ -181,8 +182,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         select _rn,
             {common.exclude_expr("c0", others, unmapped)} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid("_email")} then _email else _emp end as id_value,
+            case when _email_ok then 'email' else $ns end as id_namespace,
+            case when _email_ok then _email else _emp end as id_value,
             nullif(split_part(_email, '@', 2), '') as email_domain,
             {opt("facility", X.clean, "null::varchar")} as facility_ccn,
             {opt("job_title", X.clean, "null::varchar")} as job_title,
@@ -201,4 +202,4 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         {"ns": f"{ctx.system}:{ctx.tenant}"},
     )
     records.record_unmapped(con, ctx, "course", "course_key", "_exclude = 'course_not_in_catalog'")
-    common.finish(con, ctx, res, st, records.COMPLETION, set(cmap.get("personal", [])))
+    common.finish(con, ctx, res, st, records.COMPLETION, set(cmap.get("personal", [])), checks)

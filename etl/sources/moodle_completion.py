@@ -56,7 +56,11 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     ckey = course_key(ctx.path)
     module_id = common.module_for(con, ctx.system, ["course_id"], ckey)
     cc = f"c{complete_idx}"
-    parsed = {"_email": X.email_norm("c2"), "_cc": f"lower(trim({cc}))"}
+    parsed = {
+        "_email": X.email_norm("c2"),
+        "_email_ok": X.email_valid(X.email_norm("c2")),
+        "_cc": f"lower(trim({cc}))",
+    }
     for i in acts:
         parsed[f"_s{i}"] = f"lower(trim(c{i}))"
         parsed[f"_d{i}"] = X.local_ts(X.short_datetime(f"c{i + 1}", order))
@@ -69,7 +73,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             "no e-mail address or user ID: cannot identify the learner",
         ),
         (
-            f"not {X.blank('c2')} and not {X.email_valid('_email')}",
+            f"not {X.blank('c2')} and not _email_ok",
             "Email address",
             "not an e-mail address",
         ),
@@ -110,8 +114,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         select _rn,
             {common.exclude_expr("c0", ["c1", "c2"], extra_rule=_unmapped(module_id))} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid("_email")} then _email else trim(c0) end as id_value,
+            case when _email_ok then 'email' else $ns end as id_namespace,
+            case when _email_ok then _email else trim(c0) end as id_value,
             nullif(split_part(_email, '@', 2), '') as email_domain,
             null::varchar as facility_ccn, {job} as job_title, {dept} as department,
             $course_key as course_key, $module_id as module_id,
@@ -132,7 +136,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         records.record_unmapped(
             con, ctx, "course", "$v", "_exclude = 'course_not_in_catalog'", {"v": ckey}
         )
-    common.finish(con, ctx, res, st, records.COMPLETION, PERSONAL)
+    common.finish(con, ctx, res, st, records.COMPLETION, PERSONAL, checks)
 
 
 def _unmapped(module_id: str | None) -> str | None:

@@ -36,6 +36,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         st,
         {
             "_email": email,
+            "_email_ok": X.email_valid(email),
             "_phase": f"lower(trim({c['phase']}))",
             "_attempt": f"try_cast(trim({c['attempt']}) as integer)",
             "_points": X.number(c["points"]),
@@ -48,7 +49,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     checks = [
         (X.blank(learner), "learner", "no learner: expected an e-mail or employee ID"),
         (
-            f"{learner} like '%@%' and not {X.email_valid('_email')}",
+            f"{learner} like '%@%' and not _email_ok",
             "learner",
             "not an e-mail address",
         ),
@@ -73,8 +74,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         select _rn,
             {common.exclude_expr(learner, [c["module"], c["item"]], unmapped)} as _exclude,
             {common.reject_exprs(checks)},
-            case when {X.email_valid("_email")} then 'email' else $ns end as id_namespace,
-            case when {X.email_valid("_email")} then _email else {X.employee_id_norm(learner)}
+            case when _email_ok then 'email' else $ns end as id_namespace,
+            case when _email_ok then _email else {X.employee_id_norm(learner)}
                 end as id_value,
             nullif(split_part(_email, '@', 2), '') as email_domain,
             null::varchar as facility_ccn,
@@ -135,6 +136,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         st,
         records.QUIZ_ATTEMPT,
         PERSONAL,
+        checks,
         before_upsert=to_attempts,
         after_upsert=write_responses,
     )
