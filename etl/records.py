@@ -141,11 +141,10 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
 def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t: Target) -> str:
     """Newest snapshot wins per key; returns the temp table of rows written (`_rn` kept)."""
     key = ("system", "tenant", "learner_id", *t.key)
-    hash_cols = ", ".join(f"coalesce({c}::varchar, '\\N')" for c in t.values)
     con.execute(
         f"""
         create or replace temp table cand as
-        select *, md5(concat_ws('|', {hash_cols})) as row_hash from (
+        select *, hash({", ".join(t.values)}) as row_hash from (
             select *, $system as system, $tenant as tenant,
                    row_number() over (partition by learner_id, {", ".join(t.key)}
                                       order by {t.latest_first}) as _pick
@@ -158,7 +157,8 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
     n_repeat = con.execute(
         f"select coalesce(sum({weight}), 0) from cand where _pick > 1"
     ).fetchone()[0]
-    on = " and ".join(f"e.{k} is not distinct from c.{k}" for k in key)
+    # Key columns are never NULL (checked or set by the adapters): plain equality hash-joins.
+    on = " and ".join(f"e.{k} = c.{k}" for k in key)
     con.execute(
         f"""
         create or replace temp table act as
@@ -180,7 +180,7 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
         "create or replace temp table written as select * from act "
         "where _action in ('insert', 'update')"
     )
-    key_match = " and ".join(f"{t.table}.{k} is not distinct from w.{k}" for k in key)
+    key_match = " and ".join(f"{t.table}.{k} = w.{k}" for k in key)
     con.execute(f"delete from {t.table} using written w where {key_match}")
     cols = columns(con, t.table)
     select = ", ".join(

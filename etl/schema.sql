@@ -85,18 +85,19 @@ create table if not exists completion (        -- one row per (system, tenant, l
     is_started boolean, is_completed boolean,
     first_access_at timestamptz, completed_at timestamptz,
     score_pct double, time_spent_s bigint, contact_hours double,
-    export_at timestamptz, file_id varchar, row_hash varchar,
-    primary key (system, tenant, learner_id, course_key)
-);
+    export_at timestamptz, file_id varchar,
+    row_hash ubigint             -- hash of the value columns: same hash, same record
+);  -- unique on the key: enforced by the loader, checked by warehouse.verify before each swap
 
 create table if not exists quiz_attempt (      -- one row per (system, tenant, learner, quiz, attempt)
-    attempt_id varchar primary key,
+    attempt_id varchar,          -- md5 of the key; unique (checked before each swap)
     system varchar, tenant varchar, learner_id varchar, quiz_key varchar, attempt_key varchar,
     module_id varchar, phase varchar, quiz_version varchar,
     hospital_ccn varchar, attribution varchar, email_domain varchar,
     state varchar, started_at timestamptz, finished_at timestamptz, duration_s bigint,
     grade_points double, grade_max double, score_pct double,
-    export_at timestamptz, file_id varchar, row_hash varchar
+    export_at timestamptz, file_id varchar,
+    row_hash ubigint             -- hash of the value columns: same hash, same record
 );
 
 create table if not exists quiz_item_response ( -- one row per (attempt, position)

@@ -25,7 +25,7 @@ def alias_norm(col: str) -> str:
 
 
 def email_norm(col: str) -> str:
-    return f"nullif(lower(regexp_replace({col}, '\\s', '', 'g')), '')"
+    return f"nullif(lower(replace(trim({col}), ' ', '')), '')"
 
 
 def email_valid(expr: str) -> str:
@@ -48,7 +48,8 @@ def number(col: str) -> str:
 
 def number_bad(col: str, parsed: str | None = None) -> str:
     """A non-blank cell that is not a number; `parsed` reuses number(col) already computed."""
-    return f"(not {blank(col)} and {parsed or number(col)} is null)"
+    # The cheap NULL test first: AND short-circuits, so valid cells skip the blank test.
+    return f"({parsed or number(col)} is null and not {blank(col)})"
 
 
 def local_ts(ts_expr: str, tz_param: str = "$tz") -> str:
@@ -78,8 +79,9 @@ def date_parts(col: str) -> tuple[str, str]:
 
 def moodle_long_datetime(col: str) -> str:
     """Moodle `strftimedatetime`: `5 January 2026  3:04 PM` (double space before 1-digit hours)."""
+    # Plain replace, not a regex (twice: up to four spaces); this runs on every quiz attempt.
     return (
-        f"try_strptime(regexp_replace(replace(trim({col}), ',', ''), '\\s+', ' ', 'g'), "
+        f"try_strptime(replace(replace(replace(trim({col}), ',', ''), '  ', ' '), '  ', ' '), "
         "['%d %B %Y %I:%M %p', '%d %B %Y %H:%M', '%A %d %B %Y %I:%M %p'])"
     )
 
@@ -118,6 +120,8 @@ def duration_s(col: str) -> str:
     words_re = r"(\d+\s*(days?|hours?|mins?|secs?)\s*)+"
     return f"""(case
         when {blank(col)} then null
+        when contains({c}, ' ')
+            then (case when regexp_full_match({c}, '{words_re}') then {words} end)
         when regexp_full_match({c}, '{plain}') then try_cast({c} as double)
         when regexp_full_match({c}, '{clock_re}') then {clock}
         when regexp_full_match({c}, '{iso_re}') then {iso}

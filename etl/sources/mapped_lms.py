@@ -101,7 +101,10 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         f"when lower(trim({col['status']})) = {common.lit(k)} then {common.lit(v)}"
         for k, v in cmap["status_map"].items()
     )
-    course = X.clean(col.get("course_id") or col["course_title"])
+    # The key falls back to the title so that it is never NULL (keys join by plain equality).
+    course = (
+        f"coalesce({', '.join(X.clean(col[f]) for f in ('course_id', 'course_title') if f in col)})"
+    )
     title = X.clean(col["course_title"]) if "course_title" in col else "null"
     common.parse_once(
         con,
