@@ -181,7 +181,12 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
         "where _action in ('insert', 'update')"
     )
     key_match = " and ".join(f"{t.table}.{k} = w.{k}" for k in key)
-    con.execute(f"delete from {t.table} using written w where {key_match}")
+    # Only updated keys exist already; on a first load that is almost none, and skipping the
+    # delete spares a scan of the whole (growing) table per file.
+    if counts.get("update", 0):
+        con.execute(
+            f"delete from {t.table} using written w where w._action = 'update' and {key_match}"
+        )
     cols = columns(con, t.table)
     select = ", ".join(
         "$export_at" if c == "export_at" else "$file_id" if c == "file_id" else c for c in cols

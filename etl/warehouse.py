@@ -29,6 +29,8 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     # Each file commits on its own; without this DuckDB checkpoints every 16 MB of WAL, which cost
     # more than the loading itself. swap_in checkpoints once at the end.
     con.execute("set checkpoint_threshold = '4GB'")
+    # DuckDB takes 80% of RAM by default; a bounded footprint spills to disk past it.
+    con.execute("set memory_limit = $m", {"m": os.environ.get("HTRA_DUCKDB_MEMORY", "2GB")})
     return con
 
 

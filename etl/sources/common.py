@@ -90,7 +90,8 @@ def add_attempt_id(con, ctx: FileContext) -> None:
 def replace_responses(con, quiz_version: str | None) -> None:
     """Item responses of the attempts just written replace whatever those attempts had."""
     con.execute(
-        "delete from quiz_item_response where attempt_id in (select attempt_id from written)"
+        "delete from quiz_item_response where attempt_id in "
+        "(select attempt_id from written where _action = 'update')"
     )
     con.execute(
         """
