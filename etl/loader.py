@@ -178,6 +178,13 @@ def _load_all(con, files, maps, opts, key, run_id, log) -> list[FileResult]:
         if err is not None:
             res.status, res.message = "failed", str(err)
         else:
+            size_mb = path.stat().st_size / 1e6 if path.exists() else 0
+            if size_mb >= 10:  # say what a long step is working on before it starts
+                print(
+                    f"[{i}/{len(planned)}] loading {path.name} ({size_mb:,.0f} MB) ...",
+                    file=log,
+                    flush=True,
+                )
             _load_one(con, path, fmt, spec, opts, key, run_id, res)
         _log_result(con, res, run_id)
         results.append(res)

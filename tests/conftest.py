@@ -28,7 +28,8 @@ def _key(path: str) -> str:
     for root in (EXPORTS, REFERENCE):
         if p.is_relative_to(root.resolve()):
             return p.relative_to(root.resolve()).as_posix()
-    return p.name
+    repo = Path(__file__).parent.parent.resolve()
+    return p.relative_to(repo).as_posix() if p.is_relative_to(repo) else p.name
 
 
 def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
