@@ -292,8 +292,11 @@ def _context(con, path, fmt, opts, key, run_id, file_id) -> FileContext:
     ctx = FileContext(
         path=path, file_id=file_id, run_id=run_id, key=key, exported_at_override=opts.exported_at
     )
-    ctx.system = opts.system or (rule[1] if rule else None) or own_system or fmt
-    ctx.tenant = opts.tenant or (rule[2] if rule else None) or "default"
+    if fmt in reference.ORDER:  # reference data belongs to the program, not to a source system
+        ctx.system, ctx.tenant = "reference", None
+    else:
+        ctx.system = opts.system or (rule[1] if rule else None) or own_system or fmt
+        ctx.tenant = opts.tenant or (rule[2] if rule else None) or "default"
     ctx.date_order = opts.date_order or (rule[3] if rule else None) or "auto"
     ctx.timezone = opts.timezone or (rule[4] if rule else None) or default_tz
     ctx.hospital_ccn = opts.hospital or (rule[5] if rule else None)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from queries import runner
+from queries import labels, runner
 
 st.title("Data status")
 summary = runner.run("load_summary")
@@ -10,6 +10,7 @@ if summary.empty:
     st.info("No files loaded yet. Run `python -m etl load sample_data`.")
     st.stop()
 
+summary["format"] = summary["format"].map(labels.format_label)
 cols = st.columns(4)
 cols[0].metric("Files", f"{summary['n_files'].sum():,}")
 cols[1].metric("Rows read", f"{summary['rows_read'].sum():,}")
@@ -19,9 +20,9 @@ st.dataframe(
     summary,
     hide_index=True,
     column_config={
-        "format": "Format",
+        "format": st.column_config.TextColumn("Source", width="medium"),
         "system": "System",
-        "tenant": "Tenant",
+        "tenant": st.column_config.TextColumn("Tenant", width="small"),
         "n_files": st.column_config.NumberColumn("Files", format="%d"),
         "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
         "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),

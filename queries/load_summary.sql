@@ -18,4 +18,4 @@ select
     max(loaded_at) as last_loaded_at
 from latest
 group by all
-order by format, system, tenant
+order by system = 'reference', system, tenant, format
