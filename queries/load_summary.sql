@@ -18,4 +18,4 @@ select
     max(loaded_at) as last_loaded_at
 from latest
 group by all
-order by system = 'reference', system, tenant, format
+order by coalesce(system, '') = 'reference', coalesce(system, ''), coalesce(tenant, ''), format
