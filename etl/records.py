@@ -141,40 +141,32 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
 def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t: Target) -> str:
     """Newest snapshot wins per key; returns the temp table of rows written (`_rn` kept)."""
     key = ("system", "tenant", "learner_id", *t.key)
-    con.execute(
-        f"""
-        create or replace temp table cand as
-        select *, hash({", ".join(t.values)}) as row_hash from (
-            select *, $system as system, $tenant as tenant,
-                   row_number() over (partition by learner_id, {", ".join(t.key)}
-                                      order by {t.latest_first}) as _pick
-            from good)
-        """,
-        {"system": ctx.system, "tenant": ctx.tenant},
-    )
     # A long-format attempt stands for several source rows; accounting counts rows.
     weight = "_rows" if "_rows" in columns(con, "good") else "1"
-    n_repeat = con.execute(
-        f"select coalesce(sum({weight}), 0) from cand where _pick > 1"
-    ).fetchone()[0]
     # Key columns are never NULL (checked or set by the adapters): plain equality hash-joins.
     on = " and ".join(f"e.{k} = c.{k}" for k in key)
     con.execute(
         f"""
         create or replace temp table act as
+        with cand as (
+            select *, hash({", ".join(t.values)}) as row_hash from (
+                select *, $system as system, $tenant as tenant,
+                       row_number() over (partition by learner_id, {", ".join(t.key)}
+                                          order by {t.latest_first}) as _pick
+                from good))
         select c.*, case
+            when c._pick > 1 then 'repeat_in_file'
             when e.row_hash is null then 'insert'
             when e.row_hash = c.row_hash then 'duplicate'
             when coalesce(e.export_at, '-infinity'::timestamptz)
                  > coalesce($export_at, '-infinity'::timestamptz) then 'duplicate'
             else 'update' end as _action
-        from cand c left join {t.table} e on {on}
-        where c._pick = 1
+        from cand c left join {t.table} e on c._pick = 1 and {on}
         """,
-        {"export_at": ctx.export_at},
+        {"system": ctx.system, "tenant": ctx.tenant, "export_at": ctx.export_at},
     )
     counts = dict(con.execute(f"select _action, sum({weight}) from act group by 1").fetchall())
-    res.duplicate += n_repeat + counts.get("duplicate", 0)
+    res.duplicate += counts.get("repeat_in_file", 0) + counts.get("duplicate", 0)
     res.loaded += counts.get("insert", 0) + counts.get("update", 0)
     con.execute(
         "create or replace temp table written as select * from act "

@@ -125,3 +125,23 @@ def test_a_catalog_edit_makes_the_next_load_re_read_files_it_excluded_rows_from(
         loaded,
         "select count(*) from completion where module_id = 'M02' and system = 'healthstream'",
     ) == [(1,)]
+
+
+def test_a_course_listed_twice_in_one_transcript_keeps_the_latest_completion(ref_only, tmp_path):
+    # A refresher retake: the transcript lists the course in 2025 and again in 2026.
+    path = tmp_path / "hs/260002-transcript-2026-10.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
+        "Completion Date,Score,Contact Hours\n"
+        "000777,Roe,Sam,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        "3/2/2026,95,1.0\n"
+        "777,Roe,Sam,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        "4/10/2025,80,1.0\n"
+    )
+    r = load(path, ref_only)[0]["260002-transcript-2026-10.csv"]
+    assert (r.rows_read, r.loaded, r.duplicate) == (2, 1, 1)
+    # 3/2/2026 is 2 March (month first), local midnight CST = 06:00 UTC
+    assert query(ref_only, "select completed_at::varchar, score_pct from completion") == [
+        ("2026-03-02 06:00:00+00", 95.0)
+    ]
