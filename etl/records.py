@@ -73,7 +73,7 @@ QUIZ_ATTEMPT = Target(
 def count_and_drop_unusable(
     con: duckdb.DuckDBPyConnection, res: FileResult, checks: list[tuple[str, str | None, str]]
 ) -> None:
-    """Record exclusions and rejects of `rec`; leave `good` with the rows still in play."""
+    """Record exclusions and rejects of `rec` (the rows still in play are USABLE)."""
     for reason, n in con.execute(
         "select _exclude, count(*) from rec where _exclude is not null group by 1 order by 1"
     ).fetchall():
@@ -84,18 +84,18 @@ def count_and_drop_unusable(
     for rn, check in rejects:
         _, column, reason = checks[check - 1]
         res.reject_record(rn, column, reason)
-    con.execute(
-        "create or replace temp table good as select * from rec "
-        "where _exclude is null and _check is null"
-    )
+
+
+USABLE = "_exclude is null and _check is null"
 
 
 def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
-    """Add learner_id, hospital_ccn, attribution and role to `good` (HMAC once per learner)."""
+    """`good`: the usable rows of `rec` with learner_id, hospital_ccn, attribution and role
+    (HMAC once per distinct learner)."""
     distinct = [
         r[0]
         for r in con.execute(
-            "select distinct id_namespace || ':' || id_value from good order by 1"
+            f"select distinct id_namespace || ':' || id_value from rec where {USABLE} order by 1"
         ).fetchall()
     ]
     # executemany inserts row by row (15 s per 100k); an Arrow table goes in as one vector.
@@ -108,7 +108,7 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
     con.register("learner_key_arrow", keys)
     con.execute("create or replace temp table learner_key as select * from learner_key_arrow")
     con.unregister("learner_key_arrow")
-    has_role = "job_title" in columns(con, "good")
+    has_role = "job_title" in columns(con, "rec")
     role_join = (
         "left join role_map rm on rm.job_title_norm = "
         "regexp_replace(lower(g.job_title), '[^a-z0-9]+', ' ', 'g').trim()"
@@ -129,7 +129,7 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
                  when g.facility_ccn is not null then 'facility'
                  when d.ccn is not null then 'domain' else 'none' end as attribution,
             {role_expr} as role
-        from good g
+        from (select * from rec where {USABLE}) g
         join learner_key k on k.nsid = g.id_namespace || ':' || g.id_value
         left join domain_one d on d.domain = g.email_domain
         {role_join}
