@@ -26,20 +26,22 @@ class FileContext:
     exported_at_override: datetime | None = None
 
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+'-]+)@([A-Za-z0-9.-]+)")
+# Any run of non-separator characters around an @: local parts may be non-ASCII (josé@...).
+_EMAIL = re.compile(r"[^\s@<>\"',;:()\[\]]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)")
+_DOMAIN = re.compile(r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def mask_value(value: str | None) -> str | None:
-    """Personal fields become '***'; e-mails keep only their domain."""
+    """A personal field becomes '***', or '***@domain' when it holds an e-mail address."""
     if value is None or value == "":
         return value
-    if "@" in value:
-        return _EMAIL.sub(r"***@\2", value)
-    return "***"
+    domain = _DOMAIN.search(value)
+    return f"***@{domain.group(1).lower()}" if domain else "***"
 
 
 def mask_free_text(value: str | None) -> str | None:
-    return _EMAIL.sub(r"***@\2", value) if value else value
+    """Other fields keep their text, but any e-mail address in it loses its local part."""
+    return _EMAIL.sub(lambda m: f"***@{m.group(1).lower()}", value) if value else value
 
 
 @dataclass
@@ -60,7 +62,7 @@ class FileResult:
     min_event_at: datetime | None = None
     max_event_at: datetime | None = None
     file_id: str = ""
-    reference_version: str = ""
+    load_context: str = ""
 
     @property
     def rows_excluded(self) -> int:
@@ -108,16 +110,14 @@ class FileResult:
             )
         self._pending.clear()
 
-    def add_parse_rejects(self, staged: Staged, personal: set[str]) -> None:
-        """Ragged rows: split the raw line by position so personal fields can still be masked."""
-        wanted = {p.lower() for p in personal}
+    def add_parse_rejects(self, staged: Staged) -> None:
+        """Ragged rows, split by position and masked whole."""
+        # Fields of a ragged row may sit under the wrong header (an unquoted comma shifts them),
+        # so every field is masked, not only the personal columns.
         for r in staged.parse_rejects:
             values = next(csv.reader(io.StringIO(r["raw"])), [])
             names = staged.header + [f"extra_{i}" for i in range(len(values))]
-            record = {
-                h: (mask_value(v) if h.lower() in wanted else mask_free_text(v))
-                for h, v in zip(names, values, strict=False)
-            }
+            record = {h: mask_value(v) for h, v in zip(names, values, strict=False)}
             self.rejects.append(
                 {
                     "line": r["line"],

@@ -104,8 +104,8 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
             "completion report ('ID,Name,Email address,...,Course complete'), a Moodle quiz grades "
             "report ('Surname,First name,Email address,State,Started on,...'), a HealthStream "
             "transcript ('Student ID,...,Course ID,...'), SCORM Cloud registrations, the long quiz "
-            "format, or a reference file (see sample_data/README.md). Header read: "
-            + ",".join(header[:8]),
+            "format, or a reference file (see sample_data/README.md). The first row has "
+            f"{len(header)} columns",
             1,
         )
     return candidates[0]
@@ -205,22 +205,27 @@ def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
         _failed(res, f"{path}: cannot be read ({exc.strerror})")
         return
     res.file_id = file_id
-    # An export is read again when the reference data changed since: a new alias or domain may
-    # now map rows that were excluded or unattributed.
-    res.reference_version = "" if isinstance(spec, reference.Spec) else reference_version(con)
+    try:
+        ctx = _context(con, path, fmt, opts, key, run_id, file_id)
+    except InputError as exc:
+        _failed(res, str(exc))
+        return
+    res.system, res.tenant = ctx.system, ctx.tenant
+    # The same bytes are the same load only if read the same way: the file name carries the
+    # course or quiz, sources.csv the tenant and hospital. An export is also read again after a
+    # reference-data change (a new alias or domain may now map rows it could not).
+    res.load_context = load_context(con, path, ctx, isinstance(spec, reference.Spec))
     prev = con.execute(
         "select rows_read from load_log where file_id = $f and status in ('ok', 'partial') "
-        "and coalesce(reference_version, '') = $rv order by loaded_at desc limit 1",
-        {"f": file_id, "rv": res.reference_version},
+        "and load_context = $lc order by loaded_at desc limit 1",
+        {"f": file_id, "lc": res.load_context},
     ).fetchone()
     if prev:
         res.status, res.rows_read, res.duplicate = "unchanged", prev[0], prev[0]
-        res.message = "already loaded (same content)"
+        res.message = "already loaded (same content, read the same way)"
         return
     con.execute("begin transaction")
     try:
-        ctx = _context(con, path, fmt, opts, key, run_id, file_id)
-        res.system, res.tenant = ctx.system, ctx.tenant
         dec = load_text(path)
         st = stage_csv(con, path, dec, "stg")
         if st.n_records == 0 and not st.parse_rejects:
@@ -251,16 +256,32 @@ def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
         _failed(res, f"{path}: internal error while loading ({type(exc).__name__}: {exc})")
 
 
-def reference_version(con) -> str:
-    """The reference files in force: the latest loaded file of each reference format."""
-    row = con.execute(
-        """select string_agg(file_id, ',' order by format) from (
-               select format, arg_max(file_id, loaded_at) as file_id from load_log
-               where format in (select unnest($formats)) and status in ('ok', 'partial')
-               group by format)""",
-        {"formats": reference.ORDER},
-    ).fetchone()
-    return hashlib.sha256((row[0] or "").encode()).hexdigest()[:16]
+def load_context(con, path: Path, ctx: FileContext, is_reference: bool) -> str:
+    """How a file is read: its name, source, hospital, date order, zone, and (for exports) the
+    reference files in force (the latest loaded file of each reference format)."""
+    refs = ""
+    if not is_reference:
+        refs = (
+            con.execute(
+                """select string_agg(file_id, ',' order by format) from (
+                   select format, arg_max(file_id, loaded_at) as file_id from load_log
+                   where format in (select unnest($formats)) and status in ('ok', 'partial')
+                   group by format)""",
+                {"formats": reference.ORDER},
+            ).fetchone()[0]
+            or ""
+        )
+    how = [
+        path.name,
+        ctx.system,
+        ctx.tenant,
+        ctx.hospital_ccn,
+        ctx.date_order,
+        ctx.timezone,
+        str(ctx.exported_at_override),
+        refs,
+    ]
+    return hashlib.sha256("|".join(map(str, how)).encode()).hexdigest()[:16]
 
 
 def _failed(res: FileResult, message: str) -> None:
@@ -336,7 +357,7 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
             "min_at": res.min_event_at,
             "max_at": res.max_event_at,
             "run": run_id,
-            "rv": res.reference_version,
+            "rv": res.load_context,
         },
     )
     if res.status == "unchanged":

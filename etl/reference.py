@@ -406,7 +406,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, spec: Spec) -> None
         """
     )
     res.rows_read = st.n_records + len(st.parse_rejects)
-    res.add_parse_rejects(st, set())
+    res.add_parse_rejects(st)
     for reason, n in con.execute(
         "select _exclude, count(*) from rec where _exclude is not null group by 1"
     ).fetchall():

@@ -114,7 +114,7 @@ create table if not exists load_log (          -- one row per file per load run
     status varchar,              -- ok | partial | unchanged | failed
     message varchar, export_at timestamptz, min_event_at timestamptz, max_event_at timestamptz,
     loaded_at timestamptz, run_id varchar,
-    reference_version varchar    -- which reference files mapped it (a catalog edit re-reads it)
+    load_context varchar         -- hash of how it was read: name, source, hospital, reference
 );
 create table if not exists load_exclusion (    -- one row per (file, reason)
     file_id varchar, run_id varchar, reason varchar, n_rows bigint

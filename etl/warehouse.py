@@ -77,6 +77,9 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
         "system, tenant, learner_id, course_key having count(*) > 1)",
         "quiz attempt ids repeat": "select count(*) from (select 1 from quiz_attempt group by "
         "attempt_id having count(*) > 1)",
+        "item responses repeat within an attempt": "select count(*) from (select 1 from "
+        "quiz_item_response group by attempt_id, coalesce(item_id, position::varchar) "
+        "having count(*) > 1)",
         "row accounting does not balance": "select count(*) from load_log where rows_read <> "
         "rows_loaded + rows_excluded + rows_rejected + rows_duplicate",
         "learner ids are not HMAC-SHA256 hex": "select count(*) from learner where "

@@ -59,7 +59,7 @@ def test_binary_bytes_are_not_read_as_text(ref_only, bad):
 def test_an_unknown_header_lists_the_formats_expected(ref_only, bad):
     r = only(load(bad("mystery.csv", "foo,bar,baz\n1,2,3\n"), ref_only)[0])
     assert r.status == "failed"
-    assert "line 1: unknown format" in r.message and "Header read: foo,bar,baz" in r.message
+    assert "line 1: unknown format" in r.message and "The first row has 3 columns" in r.message
 
 
 def test_dates_that_never_show_a_day_above_12_are_ambiguous(ref_only, bad):

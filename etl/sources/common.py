@@ -118,7 +118,7 @@ def finish(
     after_upsert: Callable[[], None] | None = None,
 ) -> None:
     res.rows_read = st.n_records + len(st.parse_rejects)
-    res.add_parse_rejects(st, personal)
+    res.add_parse_rejects(st)
     export_at, first_at, last_at = con.execute(
         "select max(_event_at), min(_event_at) filter (where _exclude is null), "
         "max(_event_at) filter (where _exclude is null) from rec where _check is null"

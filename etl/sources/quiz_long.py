@@ -100,7 +100,16 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     )
 
     def to_attempts() -> None:
-        con.execute("create or replace temp table good_rows as select * from good")
+        # An item listed twice in one attempt counts once (the later row); the other is a duplicate.
+        res.duplicate += con.execute(
+            "select count(*) - count(distinct (learner_id, module_id, phase, attempt_no, item_id)) "
+            "from good"
+        ).fetchone()[0]
+        con.execute(
+            """create or replace temp table good_rows as select * from good
+               qualify row_number() over (partition by learner_id, module_id, phase, attempt_no,
+                                          item_id order by _rn desc) = 1"""
+        )
         con.execute(
             """
             create or replace temp table good as

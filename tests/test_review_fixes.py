@@ -1,0 +1,71 @@
+"""Defects found in review, each pinned by the smallest input that showed it."""
+
+import shutil
+
+from conftest import load, query
+from etl.context import mask_free_text, mask_value
+
+
+def test_byte_identical_reports_of_two_courses_both_load(ref_only, tmp_path):
+    # A new module nobody has started yet exports the same bytes as another course's report.
+    one = tmp_path / "moodle-mha/completion-ht01.csv"
+    one.parent.mkdir(parents=True)
+    one.write_text(
+        "ID,Name,Email address,Quiz,Quiz - Completion date,Course complete\n"
+        "1,A B,a@alpha.org,Not completed,,Not completed\n"
+    )
+    two = one.with_name("completion-ht02.csv")
+    shutil.copyfile(one, two)
+    res, _ = load([one, two], ref_only)
+    assert [(r.status, r.loaded) for r in res.values()] == [("ok", 1), ("ok", 1)]
+    assert query(ref_only, "select course_key from completion order by 1") == [("ht01",), ("ht02",)]
+
+
+def test_a_file_without_a_header_row_does_not_echo_its_first_row(ref_only, tmp_path):
+    path = tmp_path / "noheader.csv"
+    path.write_text("Lee,Ann,ann.lee@alpha.org,Finished\n")
+    (r,) = load(path, ref_only)[0].values()
+    assert r.status == "failed" and "The first row has 4 columns" in r.message
+    assert "Lee" not in r.message and "alpha.org" not in r.message
+
+
+def test_a_row_shifted_by_an_unquoted_comma_is_masked_whole(ref_only, tmp_path):
+    path = tmp_path / "hs/260002-transcript-2026-11.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
+        "Completion Date,Score,Contact Hours\n"
+        "000901,Smith, Jr.,Harold,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        "6/15/2026,85,1.0\n"
+        "000902,Roe,Sam,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,6/15/2026,"
+        "85,1.0\n"
+    )
+    (r,) = load(path, ref_only)[0].values()
+    assert (r.rows_read, r.loaded, r.rows_rejected) == (2, 1, 1)
+    record = r.rejects[0]["record"]
+    assert "Harold" not in record and "Smith" not in record and "Jr" not in record
+
+
+def test_an_item_listed_twice_in_a_long_format_attempt_counts_once(ref_only, tmp_path):
+    path = tmp_path / "long/dup.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "learner,module,phase,attempt,item,points,max_points,submitted_at\n"
+        "pat@prairie.org,NHA-HT01,pre,1,M01-I01,1,1,2026-03-04T15:01:00Z\n"
+        "pat@prairie.org,NHA-HT01,pre,1,M01-I01,1,1,2026-03-04T15:01:00Z\n"
+        "pat@prairie.org,NHA-HT01,pre,1,M01-I02,0,1,2026-03-04T15:02:00Z\n"
+    )
+    (r,) = load(path, ref_only)[0].values()
+    assert (r.rows_read, r.loaded, r.duplicate) == (3, 2, 1)
+    # one of two items right: 50 %, not 2 of 3
+    assert query(ref_only, "select grade_points, grade_max, score_pct from quiz_attempt") == [
+        (1.0, 2.0, 50.0)
+    ]
+    assert query(ref_only, "select count(*) from quiz_item_response") == [(2,)]
+
+
+def test_masking_keeps_only_the_domain_of_any_address():
+    assert mask_value("Ann Lee <ann.lee@Alpha.org>") == "***@alpha.org"
+    assert mask_value("josé.pérez@alpha.org") == "***@alpha.org"
+    assert mask_value("Harold") == "***"
+    assert mask_free_text("call josé.pérez@alpha.org today") == "call ***@alpha.org today"
