@@ -158,6 +158,12 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
             when c._pick > 1 then 'repeat_in_file'
             when e.row_hash is null then 'insert'
             when e.row_hash = c.row_hash then 'duplicate'
+            -- newest wins: the record's own latest event first (a partial export can be newer
+            -- than a full one with later dates elsewhere), the export's time on a tie
+            when coalesce(e.event_at, '-infinity'::timestamptz)
+                 > coalesce(c._event_at, '-infinity'::timestamptz) then 'duplicate'
+            when coalesce(e.event_at, '-infinity'::timestamptz)
+                 < coalesce(c._event_at, '-infinity'::timestamptz) then 'update'
             when coalesce(e.export_at, '-infinity'::timestamptz)
                  > coalesce($export_at, '-infinity'::timestamptz) then 'duplicate'
             else 'update' end as _action
@@ -181,7 +187,8 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
         )
     cols = columns(con, t.table)
     select = ", ".join(
-        "$export_at" if c == "export_at" else "$file_id" if c == "file_id" else c for c in cols
+        {"export_at": "$export_at", "file_id": "$file_id", "event_at": "_event_at"}.get(c, c)
+        for c in cols
     )
     con.execute(
         f"insert into {t.table} ({', '.join(cols)}) select {select} from written",

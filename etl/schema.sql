@@ -85,6 +85,7 @@ create table if not exists completion (        -- one row per (system, tenant, l
     is_started boolean, is_completed boolean,
     first_access_at timestamptz, completed_at timestamptz,
     score_pct double, time_spent_s bigint, contact_hours double,
+    event_at timestamptz,        -- the latest time the source shows for this record
     export_at timestamptz, file_id varchar,
     row_hash ubigint             -- hash of the value columns: same hash, same record
 );  -- unique on the key: enforced by the loader, checked by warehouse.verify before each swap
@@ -96,6 +97,7 @@ create table if not exists quiz_attempt (      -- one row per (system, tenant, l
     hospital_ccn varchar, attribution varchar, email_domain varchar,
     state varchar, started_at timestamptz, finished_at timestamptz, duration_s bigint,
     grade_points double, grade_max double, score_pct double,
+    event_at timestamptz,        -- the latest time the source shows for this record
     export_at timestamptz, file_id varchar,
     row_hash ubigint             -- hash of the value columns: same hash, same record
 );

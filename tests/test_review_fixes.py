@@ -69,3 +69,50 @@ def test_masking_keeps_only_the_domain_of_any_address():
     assert mask_value("josé.pérez@alpha.org") == "***@alpha.org"
     assert mask_value("Harold") == "***"
     assert mask_free_text("call josé.pérez@alpha.org today") == "call ***@alpha.org today"
+
+
+def _completion(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "ID,Name,Email address,Quiz,Quiz - Completion date,Course complete\n" + "".join(rows)
+    )
+
+
+def test_a_partial_newer_export_updates_its_records_whatever_the_other_files_dates(
+    ref_only, tmp_path
+):
+    full = tmp_path / "a/moodle-mha/completion-ht01.csv"  # X done 15 June, Z not started
+    _completion(
+        full,
+        [
+            '1,X X,x@alpha.org,Completed,"15/06/26, 10:00",Completed\n',
+            "2,Z Z,z@alpha.org,Not completed,,Not completed\n",
+        ],
+    )
+    partial = tmp_path / "b/moodle-mha/completion-ht01.csv"  # only Z, done 10 June
+    _completion(partial, ['2,Z Z,z@alpha.org,Completed,"10/06/26, 09:00",Completed\n'])
+    load(full, ref_only)
+    (r,) = load(partial, ref_only)[0].values()
+    assert (r.loaded, r.duplicate) == (1, 0)
+    assert query(
+        ref_only,
+        "select email_domain, count(*) filter (where is_completed) from completion group by 1",
+    ) == [("alpha.org", 2)]
+
+
+def test_the_same_two_exports_in_the_other_order_end_the_same(ref_only, tmp_path):
+    full = tmp_path / "a/moodle-mha/completion-ht01.csv"
+    _completion(
+        full,
+        [
+            '1,X X,x@alpha.org,Completed,"15/06/26, 10:00",Completed\n',
+            "2,Z Z,z@alpha.org,Not completed,,Not completed\n",
+        ],
+    )
+    partial = tmp_path / "b/moodle-mha/completion-ht01.csv"
+    _completion(partial, ['2,Z Z,z@alpha.org,Completed,"10/06/26, 09:00",Completed\n'])
+    load(partial, ref_only)
+    (r,) = load(full, ref_only)[0].values()
+    # X is new; Z's 'not started' carries no date and is older than the stored completion
+    assert (r.loaded, r.duplicate) == (1, 1)
+    assert query(ref_only, "select count(*) filter (where is_completed) from completion") == [(2,)]

@@ -120,6 +120,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
                    module_id || ':' || phase as quiz_key, attempt_no as attempt_key,
                    module_id, phase, null::varchar as quiz_version, 'finished' as state,
                    min(_event_at) as started_at, max(_event_at) as finished_at,
+                   max(_event_at) as _event_at,
                    null::bigint as duration_s, sum(points) as grade_points,
                    sum(max_points) as grade_max,
                    round(sum(points) / sum(max_points) * 100, 4) as score_pct
