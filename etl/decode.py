@@ -63,10 +63,11 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     # UTF-16 without a BOM shows as NUL every other byte in ASCII text.
     head = data[:4096]
     if head.count(b"\x00") > len(head) // 4:
-        if head[1::2].count(0) > len(head) // 3:
-            return _strict(path, data, "utf-16-le"), "utf-16-le"
-        if head[0::2].count(0) > len(head) // 3:
-            return _strict(path, data, "utf-16-be"), "utf-16-be"
+        for enc, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+            # Text in UTF-16 has a NUL in every other byte AND decodes to printable characters;
+            # a binary (an executable, a database) has NULs too but decodes to control codes.
+            if zeros.count(0) > len(head) // 3 and _printable(head.decode(enc, "replace")):
+                return _strict(path, data, enc), enc
     if b"\x00" in head:
         offset = data.index(b"\x00")
         raise InputError(
@@ -79,6 +80,11 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         # Excel "CSV" on Windows writes cp1252 (O’Brien as 0x92); it decodes every byte but five.
         return _strict(path, data, "cp1252"), "cp1252"
+
+
+def _printable(text: str) -> bool:
+    control = sum(1 for ch in text if ch < " " and ch not in "\r\n\t")
+    return control <= len(text) // 100
 
 
 def _strict(path: Path, data: bytes, encoding: str) -> str:

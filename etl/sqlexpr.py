@@ -69,6 +69,15 @@ def short_datetime(col: str, order: str) -> str:
     return f"try_strptime(regexp_replace(trim({col}), '\\s+', ' ', 'g'), {fmt_list})"
 
 
+def excel_serial(col: str) -> str:
+    """An Excel date serial (`46023` = 2026-01-01) that a re-saved sheet left in a date column."""
+    return (
+        f"(case when regexp_full_match(trim({col}), '[2-7][0-9]{{4}}(\\.[0-9]+)?') then "
+        f"timestamp '1899-12-30' + to_microseconds((try_cast(trim({col}) as double) "
+        f"* 86400000000)::bigint) end)"
+    )
+
+
 def date_parts(col: str) -> tuple[str, str]:
     """The first two numeric components of a slash date, to settle day/month order per file."""
     return (
@@ -92,7 +101,8 @@ def iso_instant(col: str) -> str:
 
 
 def duration_s(col: str) -> str:
-    """Seconds from `754`, `00:25:13`, `PT25M13S`, `12 mins 5 secs`, `1 hour 2 mins`."""
+    """Seconds from `754`, `00:25:13`, `25:13`, `PT25M13S`, `12 mins 5 secs`, `1 hour 2 mins`;
+    NULL for a blank or an unparseable value (check with `duration_bad`)."""
     c = f"lower(trim({col}))"
 
     def part(pattern: str, unit: int) -> str:
@@ -114,6 +124,7 @@ def duration_s(col: str) -> str:
     clock = total(
         (r"^(\d+):\d{2}:\d{2}$", 3600), (r"^\d+:(\d{2}):\d{2}$", 60), (r"^\d+:\d{2}:(\d{2})$", 1)
     )
+    min_sec = total((r"^(\d+):\d{2}$", 60), (r"^\d+:(\d{2})$", 1))
     plain = r"\d+(\.\d+)?"
     clock_re = r"\d+:\d{2}:\d{2}"
     iso_re = r"p(\d+d)?(t(\d+h)?(\d+m)?(\d+(\.\d+)?s)?)?"
@@ -124,6 +135,7 @@ def duration_s(col: str) -> str:
             then (case when regexp_full_match({c}, '{words_re}') then {words} end)
         when regexp_full_match({c}, '{plain}') then try_cast({c} as double)
         when regexp_full_match({c}, '{clock_re}') then {clock}
+        when regexp_full_match({c}, '\\d+:\\d{{2}}') then {min_sec}
         when regexp_full_match({c}, '{iso_re}') then {iso}
         when regexp_full_match({c}, '{words_re}') then {words}
         end)::bigint"""

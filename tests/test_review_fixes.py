@@ -116,3 +116,58 @@ def test_the_same_two_exports_in_the_other_order_end_the_same(ref_only, tmp_path
     # X is new; Z's 'not started' carries no date and is older than the stored completion
     assert (r.loaded, r.duplicate) == (1, 1)
     assert query(ref_only, "select count(*) filter (where is_completed) from completion") == [(2,)]
+
+
+def test_an_executable_renamed_csv_is_called_binary_not_utf16(ref_only, tmp_path):
+    path = tmp_path / "ls.csv"
+    path.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(0, 9)) * 40 + b"\x00" * 2000)
+    (r,) = load(path, ref_only)[0].values()
+    assert r.status == "failed" and "not a text export: binary byte 0x00" in r.message
+
+
+def test_an_unreadable_duration_is_rejected_not_silently_dropped(ref_only, tmp_path):
+    path = tmp_path / "moodle-mha/quiz/HT01-Pre-test-grades.csv"
+    path.parent.mkdir(parents=True)
+    head = (
+        "Surname,First name,Email address,State,Started on,Completed,Time taken,Grade/3.00,"
+        "Q. 1 /1.00,Q. 2 /1.00,Q. 3 /1.00\n"
+    )
+    row = (
+        "Lee,Ann,ann@alpha.org,Finished,5 January 2026  3:04 PM,5 January 2026  3:16 PM,{},"
+        "3.00,1,1,1\n"
+    )
+    path.write_text(
+        head + row.format("25:13") + row.format("about ten minutes").replace("3:04", "4:04")
+    )
+    (r,) = load(path, ref_only)[0].values()
+    assert (r.loaded, r.rows_rejected) == (1, 1)
+    assert (r.rejects[0]["line"], r.rejects[0]["column"]) == (3, "Time taken")
+    assert query(ref_only, "select duration_s from quiz_attempt") == [(1513,)]  # 25:13 = 1513 s
+
+
+def test_an_excel_date_serial_in_a_transcript_reads_as_its_date(ref_only, tmp_path):
+    path = tmp_path / "hs/260002-transcript-2026-12.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
+        "Completion Date,Score,Contact Hours\n"
+        "000903,Poe,Al,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,46023,90,1.0\n"
+    )
+    load(path, ref_only)
+    # serial 46023 = 2026-01-01, local midnight CST = 06:00 UTC
+    assert query(ref_only, "select completed_at::varchar from completion") == [
+        ("2026-01-01 06:00:00+00",)
+    ]
+
+
+def test_contradicting_date_orders_name_the_column(ref_only, tmp_path):
+    path = tmp_path / "elsewhere/completion-ht01.csv"
+    _completion(
+        path,
+        [
+            '1,A B,a@alpha.org,Completed,"25/04/26, 10:00",Completed\n',
+            '2,C D,c@alpha.org,Completed,"4/25/26, 10:00",Completed\n',
+        ],
+    )
+    (r,) = load(path, ref_only)[0].values()
+    assert "line 2, column 'Quiz - Completion date': dates contradict each other" in r.message

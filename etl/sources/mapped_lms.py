@@ -94,7 +94,9 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
         return expr(col[fld]) if fld in col else default
 
     def when(c: str) -> str:
-        return X.iso_instant(c) if iso else X.local_ts(X.short_datetime(c, order))
+        if iso:
+            return X.iso_instant(c)
+        return X.local_ts(f"coalesce({X.short_datetime(c, order)}, {X.excel_serial(c)})")
 
     status_keys = list(cmap["status_map"])
     status_case = " ".join(
@@ -159,6 +161,14 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
     for fld, parsed in (("score", "_score"), ("contact_hours", "_hours")):
         if fld in col:
             checks.append((X.number_bad(col[fld], parsed), hdr(col[fld]), "not a number"))
+    if "time_spent" in col:
+        checks.append(
+            (
+                f"_time is null and not {X.blank(col['time_spent'])}",
+                hdr(col["time_spent"]),
+                "not a duration: expected seconds, HH:MM:SS, MM:SS, PT25M13S or '12 mins 5 secs'",
+            )
+        )
     if "score" in col:
         checks.append(
             (

@@ -157,8 +157,10 @@ def _date_order(con, ctx: FileContext, st: Staged, date_cols: list[str]) -> str:
         raise InputError(
             ctx.path,
             f"dates contradict each other: line {lines.get(rn_day)} has a "
-            f"day first, line {lines.get(rn_month)} a month first",
+            f"day first, line {lines.get(rn_month)} a month first; expected one "
+            "order throughout the file",
             lines.get(rn_day),
+            st.header[int(date_cols[0][1:])],
         )
     if rn_day:
         return "dmy"

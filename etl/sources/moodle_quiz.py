@@ -84,6 +84,11 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             "Completed",
             "not a date like '5 January 2026  3:04 PM'",
         ),
+        (
+            f"_duration is null and not {X.blank(c['Time taken'])}",
+            "Time taken",
+            "not a duration like '12 mins 5 secs'",
+        ),
         (X.number_bad(g, "_grade"), st.header[grade_idx], "grade is not a number"),
         (
             f"not coalesce(_grade between 0 and {grade_max}, true)",
