@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import reference
+from etl import records, reference
 from etl import warehouse as wh
 from etl.config import DEFAULT_TIMEZONE, SKIPPED_SUFFIXES
 from etl.context import FileContext, FileResult
@@ -386,20 +386,22 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
 
 
 def _reattribute(con) -> None:
-    """Records attributed by e-mail domain follow the current membership file."""
-    con.execute(
-        """create or replace temp table domain_one as
-           select domain, any_value(ccn) as ccn from hospital_domain
-           group by domain having count(distinct ccn) = 1"""
-    )
-    for table in ("completion", "quiz_attempt", "learner"):
+    """Records attributed by e-mail domain follow the current membership file; their fingerprint
+    follows too, so that the next read of the same export finds them unchanged."""
+    for target in (records.COMPLETION, records.QUIZ_ATTEMPT, None):
+        table = target.table if target else "learner"
         con.execute(
             f"""update {table} set
                     hospital_ccn = d.ccn,
                     attribution = case when d.ccn is null then 'none' else 'domain' end
                 from (select t.rowid as rid, d.ccn from {table} t
-                      left join domain_one d on d.domain = t.email_domain
+                      left join hospital_domain_unique d on d.domain = t.email_domain
                       where t.attribution in ('domain', 'none')
                         and t.hospital_ccn is distinct from d.ccn) d
                 where {table}.rowid = d.rid"""
         )
+        if target:  # the fingerprint covers hospital and attribution: recompute it
+            con.execute(
+                f"update {table} set row_hash = hash({', '.join(target.values)}) "
+                "where attribution in ('domain', 'none')"
+            )

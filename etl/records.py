@@ -119,10 +119,6 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
     con.execute(
         f"""
         create or replace temp table good as
-        with domain_one as (  -- a domain attributes only when it names exactly one hospital
-            select domain, any_value(ccn) as ccn from hospital_domain
-            group by domain having count(distinct ccn) = 1
-        )
         select g.*, k.learner_id,
             coalesce($file_ccn, g.facility_ccn, d.ccn) as hospital_ccn,
             case when $file_ccn is not null then 'file'
@@ -131,7 +127,7 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
             {role_expr} as role
         from (select * from rec where {USABLE}) g
         join learner_key k on k.nsid = g.id_namespace || ':' || g.id_value
-        left join domain_one d on d.domain = g.email_domain
+        left join hospital_domain_unique d on d.domain = g.email_domain
         {role_join}
         """,
         {"file_ccn": ctx.hospital_ccn},

@@ -24,6 +24,11 @@ create table if not exists membership (        -- one row per member hospital
 create table if not exists hospital_domain (   -- one row per (e-mail domain, hospital)
     domain varchar, ccn varchar
 );
+-- A domain attributes a learner only when it names exactly one hospital (a health-system domain
+-- shared by several attributes nobody). Used at load and when membership changes.
+create or replace view hospital_domain_unique as
+    select domain, any_value(ccn) as ccn from hospital_domain
+    group by domain having count(distinct ccn) = 1;
 create table if not exists hospital_network (  -- one row per (CIDR, hospital)
     cidr varchar, ccn varchar
 );

@@ -45,6 +45,11 @@ def test_a_corrected_membership_file_re_attributes_without_re_keying(loaded, tmp
         loaded, "select hospital_ccn, attribution from completion where email_domain = 'gmail.com'"
     ) == [("260001", "domain")]
     assert query(loaded, "select learner_id from learner order by 1") == ids_before
+    # The next load reads the export again (the reference changed) and finds its three valid
+    # rows unchanged: re-attribution also renewed their fingerprints.
+    res, _ = load(EXPORTS / "moodle-mha/completion-ht01.csv", loaded)
+    r = res["moodle-mha/completion-ht01.csv"]
+    assert (r.status, r.loaded, r.duplicate, r.rows_rejected) == ("partial", 0, 3, 1)
 
 
 def test_the_same_person_in_two_systems_is_two_learners_without_a_crosswalk(loaded):
