@@ -2,7 +2,7 @@
 
 import shutil
 
-from conftest import load, query
+from conftest import EXPORTS, REFERENCE, load, query
 from etl.context import mask_free_text, mask_value
 
 
@@ -171,3 +171,22 @@ def test_contradicting_date_orders_name_the_column(ref_only, tmp_path):
     )
     (r,) = load(path, ref_only)[0].values()
     assert "line 2, column 'Quiz - Completion date': dates contradict each other" in r.message
+
+
+def test_an_alias_of_the_files_own_system_beats_a_system_less_one(loaded, tmp_path):
+    ref = tmp_path / "ref"
+    shutil.copytree(REFERENCE, ref)
+    aliases = ref / "module_aliases.csv"
+    # 'Human Trafficking 101' is M01 for every system; for healthstream it is now M02.
+    aliases.write_text(
+        aliases.read_text().replace("M01,healthstream,course_id,HS-HT101,,\n", "")
+        + "M02,healthstream,course_title,Human Trafficking 101,,\n"
+    )
+    load([aliases, EXPORTS / "hs/260002-transcript-2026-06.csv"], loaded)
+    # Hal's completion of 15 June (stored from this very file) now maps through the
+    # healthstream title alias.
+    assert query(
+        loaded,
+        "select module_id from completion where system = 'healthstream' "
+        "and completed_at = '2026-06-15 05:00:00+00'",
+    ) == [("M02",)]

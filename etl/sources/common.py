@@ -11,22 +11,38 @@ from etl.stage import Staged
 SUMMARY_RE = r"^\s*(total|overall|grand total|report|records|average|count)\b"
 
 
-def norm_alias(value: str) -> str:
-    """Same folding as module_alias.alias_norm: case, spaces and punctuation do not matter."""
-    import re
+def alias_map(con, system: str | None, kinds: list[str], with_module_ids: bool = False) -> None:
+    """Temp table `alias_map` (alias_norm -> module_id, phase, quiz_version): one row per alias,
+    an alias of this system before a system-less one, then the lowest module id, so that an
+    ambiguous catalog resolves the same way every run. system=None accepts every system's
+    aliases (the long format names courses by their LMS course id)."""
+    ids = (
+        f"union all select {X.alias_norm('module_id')}, module_id, null, null, null from module"
+        if with_module_ids
+        else ""
+    )
+    order = "order by coalesce(system, '') = coalesce($s, '') desc, module_id"
+    con.execute(
+        f"""create or replace temp table alias_map as
+            select alias_norm, first(module_id {order}) as module_id,
+                   first(phase {order}) as phase, first(quiz_version {order}) as quiz_version
+            from (select alias_norm, module_id, system, phase, quiz_version from module_alias
+                  where kind in (select unnest($k))
+                    and ($s is null or system = $s or coalesce(system, '') = '')
+                  {ids})
+            group by alias_norm""",
+        {"s": system, "k": kinds},
+    )
 
-    return re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
 
-
-def module_for(con, system: str | None, kinds: list[str], value: str | None) -> str | None:
-    if not value:
-        return None
+def lookup_alias(con, value: str) -> tuple[str | None, str | None, str | None]:
+    """(module_id, phase, quiz_version) of one name, folded as the catalog's aliases are."""
     row = con.execute(
-        "select module_id from module_alias where alias_norm = $v and kind in (select unnest($k))"
-        " and (system = $s or system is null or system = '') order by system nulls last limit 1",
-        {"v": norm_alias(value), "k": kinds, "s": system},
+        f"select module_id, phase, quiz_version from alias_map where alias_norm = "
+        f"{X.alias_norm('$v')}",
+        {"v": value},
     ).fetchone()
-    return row[0] if row else None
+    return row or (None, None, None)
 
 
 def parse_once(con, st: Staged, exprs: dict[str, str], params: dict | None = None) -> None:

@@ -177,14 +177,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult, cmap: dict) -> None
                 "score outside 0-100",
             )
         )
-    con.execute(
-        """create or replace temp table alias_map as
-           select alias_norm, any_value(module_id) as module_id from module_alias
-           where kind in ('course_id', 'course_title')
-             and (system = $s or coalesce(system, '') = '')
-           group by 1""",
-        {"s": ctx.system},
-    )
+    common.alias_map(con, ctx.system, ["course_id", "course_title"])
     others = [c for c in (ident, raw_email, col.get("course_id")) if c and c != "c0"]
     unmapped = (
         "case when coalesce(a.module_id, t.module_id) is null then 'course_not_in_catalog' end"

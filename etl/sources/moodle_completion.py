@@ -54,7 +54,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     date_cols = [f"c{i + 1}" for i in acts]
     order = _date_order(con, ctx, st, date_cols)
     ckey = course_key(ctx.path)
-    module_id = common.module_for(con, ctx.system, ["course_id"], ckey)
+    common.alias_map(con, ctx.system, ["course_id"])
+    module_id = common.lookup_alias(con, ckey)[0]
     cc = f"c{complete_idx}"
     parsed = {
         "_email": X.email_norm("c2"),

@@ -47,12 +47,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
         if (m := _Q.match(h))
     ]
     qkey = quiz_key(ctx.path)
-    alias = con.execute(
-        "select module_id, phase, quiz_version from module_alias where kind = 'quiz' "
-        "and alias_norm = $v and (system = $s or coalesce(system, '') = '') limit 1",
-        {"v": common.norm_alias(qkey), "s": ctx.system},
-    ).fetchone()
-    module_id, phase, version = alias or (None, None, None)
+    common.alias_map(con, ctx.system, ["quiz"])
+    module_id, phase, version = common.lookup_alias(con, qkey)
     g = f"c{grade_idx}"
     parsed = {
         "_email": X.email_norm(c["Email address"]),

@@ -24,13 +24,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     c = {name: st.col(name) for name in COLUMNS}
     learner = c["learner"]
     email = X.email_norm(learner)
-    con.execute(
-        f"""create or replace temp table alias_map as
-           select alias_norm, any_value(module_id) as module_id from (
-               select alias_norm, module_id from module_alias union all
-               select {X.alias_norm("module_id")}, module_id
-               from module) group by 1"""
-    )
+    # The long format names a module by an LMS course id (of any system) or by its module id.
+    common.alias_map(con, None, ["course_id", "course_title", "quiz"], with_module_ids=True)
     common.parse_once(
         con,
         st,
