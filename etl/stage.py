@@ -89,6 +89,12 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: s
     for pos, col, err, msg, raw in rejects:
         line = data.count(b"\n", 0, max(int(pos) - 1, 0)) + 1
         reason = f"{err.lower()}: {msg}" if err else msg
+        extra = (raw or "").strip("\r\n").count("\n")
+        if extra:  # an unclosed quote makes the next lines part of this one record
+            reason += (
+                f" The open quote runs to line {line + extra}: those {extra} lines were "
+                "read as part of this record; fix the quote and load the file again."
+            )
         parse_rejects.append(
             {
                 "line": line,

@@ -190,3 +190,20 @@ def test_an_alias_of_the_files_own_system_beats_a_system_less_one(loaded, tmp_pa
         "select module_id from completion where system = 'healthstream' "
         "and completed_at = '2026-06-15 05:00:00+00'",
     ) == [("M02",)]
+
+
+def test_a_stray_quote_says_how_many_lines_it_swallowed(ref_only, tmp_path):
+    path = tmp_path / "long/q.csv"
+    path.parent.mkdir()
+    head = "learner,module,phase,attempt,item,points,max_points,submitted_at\n"
+    row = "pat@prairie.org,NHA-HT01,pre,1,M01-I0{},1,1,2026-03-04T15:01:00Z\n"
+    path.write_text(
+        head + row.format(1) + 'pat@prairie.org,"NHA-HT01,pre\n' + row.format(2) + row.format(3)
+    )
+    (r,) = load(path, ref_only)[0].values()
+    assert (r.rows_read, r.loaded, r.rows_rejected) == (2, 1, 1)
+    assert r.rejects[0]["line"] == 3
+    assert (
+        "The open quote runs to line 5: those 2 lines were read as part of this record"
+        in (r.rejects[0]["reason"])
+    )
