@@ -9,7 +9,7 @@ DEFAULT_TIMEZONE = "America/Chicago"
 SCHEMA_VERSION = 1
 
 # Files the loader never reads when walking a folder: documentation and code, not exports.
-SKIPPED_SUFFIXES = {".md", ".py", ".pyc", ".json", ".toml", ".txt.md", ".sh"}
+SKIPPED_SUFFIXES = {".md", ".py", ".pyc", ".json", ".toml", ".sh"}
 
 
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:

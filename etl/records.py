@@ -134,8 +134,9 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
     )
 
 
-def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t: Target) -> str:
-    """Newest snapshot wins per key; returns the temp table of rows written (`_rn` kept)."""
+def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t: Target) -> None:
+    """Newest snapshot wins per key; the rows written stay in temp table `written` (with `_rn`)
+    for the adapter's follow-up (item responses)."""
     key = ("system", "tenant", "learner_id", *t.key)
     # A long-format attempt stands for several source rows; accounting counts rows.
     weight = "_rows" if "_rows" in columns(con, "good") else "1"
@@ -191,7 +192,6 @@ def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t:
         {"export_at": ctx.export_at, "file_id": ctx.file_id},
     )
     _upsert_learners(con, ctx)
-    return "written"
 
 
 def _upsert_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:

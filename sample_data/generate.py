@@ -56,20 +56,9 @@ TIERS = {
         "followup_rate": 0.6,
         "abandon_rate": 0.02,
     },
-    "collaborative": {
-        "n_hospitals": 570,
-        "n_staff": 700_000,
-        "reach_base": 1.0,
-        "full_base": 0.4,
-        "quiz_rate": 0.75,
-        "gap_full": 6.0,
-        "gap_partial": 18.0,
-        "idle_rate": 0.3,
-        "drop_base": -2.6,
-        "followup_rate": 0.6,
-        "abandon_rate": 0.02,
-    },
 }
+# The collaborative tier is the state tier's behaviour at four states' size.
+TIERS["collaborative"] = {**TIERS["state"], "n_hospitals": 570, "n_staff": 700_000}
 
 
 def output_dir(tier: str, out: str | None) -> Path:
