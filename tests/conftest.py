@@ -12,6 +12,10 @@ os.environ["HTRA_LEARNER_KEY"] = "test-key-not-secret"
 from etl import loader  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
+HS_HEADER = (  # HealthStream-style transcript header, for tests that write their own rows
+    "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
+    "Completion Date,Score,Contact Hours\n"
+)
 REFERENCE = FIXTURES / "reference"
 EXPORTS = FIXTURES / "exports"
 

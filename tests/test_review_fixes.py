@@ -2,7 +2,7 @@
 
 import shutil
 
-from conftest import EXPORTS, REFERENCE, load, query
+from conftest import EXPORTS, HS_HEADER, REFERENCE, load, query
 from etl.context import mask_free_text, mask_value
 
 
@@ -33,9 +33,8 @@ def test_a_row_shifted_by_an_unquoted_comma_is_masked_whole(ref_only, tmp_path):
     path = tmp_path / "hs/260002-transcript-2026-11.csv"
     path.parent.mkdir()
     path.write_text(
-        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
-        "Completion Date,Score,Contact Hours\n"
-        "000901,Smith, Jr.,Harold,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        HS_HEADER
+        + "000901,Smith, Jr.,Harold,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
         "6/15/2026,85,1.0\n"
         "000902,Roe,Sam,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,6/15/2026,"
         "85,1.0\n"
@@ -149,9 +148,8 @@ def test_an_excel_date_serial_in_a_transcript_reads_as_its_date(ref_only, tmp_pa
     path = tmp_path / "hs/260002-transcript-2026-12.csv"
     path.parent.mkdir()
     path.write_text(
-        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
-        "Completion Date,Score,Contact Hours\n"
-        "000903,Poe,Al,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,46023,90,1.0\n"
+        HS_HEADER
+        + "000903,Poe,Al,ED,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,46023,90,1.0\n"
     )
     load(path, ref_only)
     # serial 46023 = 2026-01-01, local midnight CST = 06:00 UTC

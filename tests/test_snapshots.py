@@ -2,7 +2,7 @@
 
 import shutil
 
-from conftest import EXPORTS, REFERENCE, load, query
+from conftest import EXPORTS, HS_HEADER, REFERENCE, load, query
 
 TABLES = ("completion", "quiz_attempt", "quiz_item_response", "learner")
 
@@ -132,9 +132,8 @@ def test_a_course_listed_twice_in_one_transcript_keeps_the_latest_completion(ref
     path = tmp_path / "hs/260002-transcript-2026-10.csv"
     path.parent.mkdir()
     path.write_text(
-        "Student ID,Last Name,First Name,Department,Job Title,Course ID,Course Title,Status,"
-        "Completion Date,Score,Contact Hours\n"
-        "000777,Roe,Sam,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        HS_HEADER
+        + "000777,Roe,Sam,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
         "3/2/2026,95,1.0\n"
         "777,Roe,Sam,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
         "4/10/2025,80,1.0\n"
