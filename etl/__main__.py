@@ -78,21 +78,9 @@ def _load(args, live: Path) -> int:
     if args.json:
         print(json.dumps(records, indent=1))
     else:
-        print(
-            report.table(
-                records,
-                [
-                    "file",
-                    "format",
-                    "rows_read",
-                    "rows_loaded",
-                    "rows_excluded",
-                    "rows_rejected",
-                    "rows_duplicate",
-                    "status",
-                ],
-            )
-        )
+        # the record's own fields; the message is long and stays for --json and `rejects`
+        columns = [k for k in records[0] if k != "message"] if records else None
+        print(report.table(records, columns))
     print(
         f"warehouse {live}: " + (f"version {version}" if version else "nothing new to load"),
         file=sys.stderr,

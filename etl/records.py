@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.identity import learner_ids
 
@@ -70,10 +71,10 @@ QUIZ_ATTEMPT = Target(
 )
 
 
-def count_and_drop_unusable(
+def count_unusable(
     con: duckdb.DuckDBPyConnection, res: FileResult, checks: list[tuple[str, str | None, str]]
 ) -> None:
-    """Record exclusions and rejects of `rec` (the rows still in play are USABLE)."""
+    """Count the exclusions and rejects of `rec`; the rows still in play are USABLE."""
     for reason, n in con.execute(
         "select _exclude, count(*) from rec where _exclude is not null group by 1 order by 1"
     ).fetchall():
@@ -110,8 +111,7 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
     con.unregister("learner_key_arrow")
     has_role = "job_title" in columns(con, "rec")
     role_join = (
-        "left join role_map rm on rm.job_title_norm = "
-        "regexp_replace(lower(g.job_title), '[^a-z0-9]+', ' ', 'g').trim()"
+        f"left join role_map rm on rm.job_title_norm = {X.title_norm('g.job_title')}"
         if has_role
         else ""
     )
@@ -132,6 +132,12 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
         """,
         {"file_ccn": ctx.hospital_ccn},
     )
+    if has_role:  # job titles the role map does not know, for the worklist
+        con.execute(
+            """insert into unmapped_value select $file_id, 'job_title', job_title, count(*)
+               from good where job_title is not null and role is null group by 3""",
+            {"file_id": ctx.file_id},
+        )
 
 
 def upsert(con: duckdb.DuckDBPyConnection, ctx: FileContext, res: FileResult, t: Target) -> None:

@@ -277,10 +277,10 @@ SPECS = [
         "role_map",
         {
             "job_title": "trim({job_title})",
-            "job_title_norm": "regexp_replace(lower({job_title}), '[^a-z0-9]+', ' ', 'g').trim()",
+            "job_title_norm": X.title_norm("{job_title}"),
             "role": "trim({role})",
         },
-        ["regexp_replace(lower({job_title}), '[^a-z0-9]+', ' ', 'g').trim()"],
+        [X.title_norm("{job_title}")],
         [
             *_required("job_title", "role"),
             ("trim({role}) not in (select role from role)", "role", "role is not in roles.csv"),

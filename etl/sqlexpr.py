@@ -24,6 +24,11 @@ def alias_norm(col: str) -> str:
     return f"trim(regexp_replace(lower(trim({col})), '[^a-z0-9]+', '_', 'g'), '_')"
 
 
+def title_norm(col: str) -> str:
+    """Job-title matching key: case and punctuation do not matter ('RN - ED' = 'rn ed')."""
+    return f"trim(regexp_replace(lower({col}), '[^a-z0-9]+', ' ', 'g'))"
+
+
 def email_norm(col: str) -> str:
     return f"nullif(lower(replace(trim({col}), ' ', '')), '')"
 

@@ -141,14 +141,8 @@ def finish(
     ).fetchone()
     ctx.export_at = ctx.exported_at_override or export_at
     res.export_at, res.min_event_at, res.max_event_at = ctx.export_at, first_at, last_at
-    records.count_and_drop_unusable(con, res, checks)
+    records.count_unusable(con, res, checks)
     records.assign_learners(con, ctx)
-    if "job_title" in records.columns(con, "good"):
-        con.execute(
-            """insert into unmapped_value select $file_id, 'job_title', job_title, count(*)
-               from good where job_title is not null and role is null group by 3""",
-            {"file_id": ctx.file_id},
-        )
     if before_upsert:
         before_upsert()
     records.upsert(con, ctx, res, target)
