@@ -6,7 +6,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse.duckdb"
 DEFAULT_TIMEZONE = "America/Chicago"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Files the loader never reads when walking a folder: documentation and code, not exports.
 SKIPPED_SUFFIXES = {".md", ".py", ".pyc", ".json", ".toml", ".sh"}

@@ -25,14 +25,34 @@ from etl.config import DEFAULT_TIMEZONE, SKIPPED_SUFFIXES
 from etl.context import FileContext, FileResult
 from etl.decode import InputError, decode, load_text, parse_header
 from etl.identity import fingerprint, load_key
-from etl.sources import mapped_lms, moodle_completion, moodle_quiz, quiz_long
+from etl.sources import (
+    access_log,
+    download_monitor,
+    hr_headcount,
+    mapped_lms,
+    moodle_completion,
+    moodle_quiz,
+    quiz_long,
+    redcap_dictionary,
+    redcap_records,
+)
 from etl.stage import stage_csv
 
 ADAPTERS = {
     moodle_completion.FORMAT: ("moodle", moodle_completion),
     moodle_quiz.FORMAT: ("moodle", moodle_quiz),
     quiz_long.FORMAT: ("quizlong", quiz_long),
+    download_monitor.FORMAT: ("download_monitor", download_monitor),
+    redcap_dictionary.FORMAT: ("redcap", redcap_dictionary),
+    redcap_records.FORMAT: ("redcap", redcap_records),
 }
+# Formats recognised from content rather than a CSV header; they read their own files.
+FILE_ADAPTERS = {
+    access_log.FORMAT: ("toolkit_web", access_log),
+    hr_headcount.FORMAT: ("hr", hr_headcount),
+}
+# Loaded after the reference data but before other exports, which are read through them.
+BEFORE_EXPORTS = [redcap_dictionary.FORMAT]
 
 
 @dataclass
@@ -79,7 +99,22 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
                 head = gz.read(65536)
         except (OSError, EOFError) as exc:
             raise InputError(path, f"gzip stream is damaged or truncated ({exc})") from None
-    header, _ = parse_header(path, decode(path, head)[0])
+    # A ZIP container named as a workbook: only an HR headcount workbook is known. Under any
+    # other name, decode() below says what the file is.
+    if head[:4] == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
+        if hr_headcount.detect_workbook(path):
+            return hr_headcount.FORMAT, hr_headcount
+        raise InputError(
+            path,
+            "unknown workbook: expected an HR headcount workbook (a sheet whose table has a "
+            "Headcount column and a Job Title, Job Category or Role column)",
+        )
+    text = decode(path, head)[0]
+    if access_log.detect_text(text):
+        if opts.format and opts.format != access_log.FORMAT:
+            raise InputError(path, f"this is a web-server access log, not {opts.format!r}", 1)
+        return access_log.FORMAT, access_log
+    header, _ = parse_header(path, text)
     candidates: list[tuple[str, object]] = []
     if spec := reference.detect(header):
         candidates.append((spec.format, spec))
@@ -92,7 +127,9 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
     if opts.format:
         chosen = [c for c in candidates if c[0] == opts.format]
         if not chosen:
-            known = ", ".join(sorted({*ADAPTERS, *(m["format"] for m in maps), *reference.ORDER}))
+            known = ", ".join(
+                sorted({*ADAPTERS, *FILE_ADAPTERS, *(m["format"] for m in maps), *reference.ORDER})
+            )
             raise InputError(
                 path, f"header does not match format {opts.format!r} (known: {known})", 1
             )
@@ -104,7 +141,9 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
             "completion report ('ID,Name,Email address,...,Course complete'), a Moodle quiz grades "
             "report ('Surname,First name,Email address,State,Started on,...'), a HealthStream "
             "transcript ('Student ID,...,Course ID,...'), SCORM Cloud registrations, the long quiz "
-            "format, or a reference file (see sample_data/README.md). The first row has "
+            "format, a web-server access log, a Download Monitor log, a REDCap export or data "
+            "dictionary, an HR headcount workbook, or a reference file (see "
+            "sample_data/README.md). The first row has "
             f"{len(header)} columns",
             1,
         )
@@ -112,7 +151,11 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
 
 
 def _order(fmt: str) -> int:
-    return reference.ORDER.index(fmt) if fmt in reference.ORDER else len(reference.ORDER)
+    if fmt in reference.ORDER:
+        return reference.ORDER.index(fmt)
+    if fmt in BEFORE_EXPORTS:
+        return len(reference.ORDER) + BEFORE_EXPORTS.index(fmt)
+    return len(reference.ORDER) + len(BEFORE_EXPORTS)
 
 
 def sha256(path: Path) -> str:
@@ -226,20 +269,10 @@ def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
         return
     con.execute("begin transaction")
     try:
-        dec = load_text(path)
-        st = stage_csv(con, path, dec, "stg")
-        if st.n_records == 0 and not st.parse_rejects:
-            raise InputError(
-                path,
-                "header only: expected at least one record after the header",
-                dec.header_lines + 1,
-            )
-        if isinstance(spec, reference.Spec):
-            reference.load(con, ctx, st, res, spec)
-        elif isinstance(spec, dict):
-            mapped_lms.load(con, ctx, st, res, spec)
+        if hasattr(spec, "load_file"):  # logs and workbooks are not CSV: they read themselves
+            spec.load_file(con, ctx, path, res)
         else:
-            spec.load(con, ctx, st, res)
+            _load_csv(con, ctx, path, spec, res)
         con.execute("commit")
         res.status = "partial" if res.rows_rejected else "ok"
         parts = [f"{k} {v:,}" for k, v in sorted(res.excluded.items())]
@@ -254,6 +287,23 @@ def _load_one(con, path, fmt, spec, opts, key, run_id, res: FileResult) -> None:
         con.execute("rollback")
         traceback.print_exc()
         _failed(res, f"{path}: internal error while loading ({type(exc).__name__}: {exc})")
+
+
+def _load_csv(con, ctx: FileContext, path: Path, spec, res: FileResult) -> None:
+    dec = load_text(path)
+    st = stage_csv(con, path, dec, "stg")
+    if st.n_records == 0 and not st.parse_rejects:
+        raise InputError(
+            path,
+            "header only: expected at least one record after the header",
+            dec.header_lines + 1,
+        )
+    if isinstance(spec, reference.Spec):
+        reference.load(con, ctx, st, res, spec)
+    elif isinstance(spec, dict):
+        mapped_lms.load(con, ctx, st, res, spec)
+    else:
+        spec.load(con, ctx, st, res)
 
 
 def load_context(con, path: Path, ctx: FileContext, is_reference: bool) -> str:
@@ -309,7 +359,7 @@ def _context(con, path, fmt, opts, key, run_id, file_id) -> FileContext:
         con.execute("select value from setting where key = 'timezone'").fetchone()
         or [DEFAULT_TIMEZONE]
     )[0]
-    own_system = ADAPTERS[fmt][0] if fmt in ADAPTERS else None
+    own_system = {**ADAPTERS, **FILE_ADAPTERS}.get(fmt, (None,))[0]
     ctx = FileContext(
         path=path, file_id=file_id, run_id=run_id, key=key, exported_at_override=opts.exported_at
     )

@@ -112,6 +112,58 @@ create table if not exists quiz_item_response ( -- one row per (attempt, positio
     points double, max_points double, is_answered boolean, is_correct boolean
 );
 
+-- toolkit downloads -------------------------------------------------------------------------------
+create table if not exists download_event (    -- one row per qualifying toolkit request
+    -- Qualifying: a human GET (or Download Monitor download) of a catalog resource that succeeded.
+    -- Repeats are kept (flagged) so that a log loaded later can still move the 30-minute windows.
+    event_id varchar,            -- md5 of the request's content: one line in two files is one event
+    source varchar,              -- access_log | download_monitor
+    system varchar, tenant varchar,
+    resource_id varchar,
+    client_id varchar,           -- HMAC of IP + user agent; the IP itself is never stored
+    hospital_ccn varchar,
+    attribution varchar,         -- file | domain | network | none
+    email_domain varchar,        -- logged-in Download Monitor users only
+    requested_at timestamptz,
+    status_code integer,
+    is_counted boolean,          -- first request of this client and resource within 30 minutes
+    file_id varchar
+);
+
+-- protocol-adoption survey (REDCap) -----------------------------------------------------------------
+create table if not exists survey_field (      -- one row per (project, field) of the data dictionary
+    tenant varchar, field_name varchar, form_name varchar, field_type varchar,
+    field_label varchar, choices varchar, element_id varchar, file_id varchar
+);
+create table if not exists survey_response (   -- one row per (project, record, event)
+    tenant varchar, record_id varchar, event_name varchar,
+    wave varchar,                -- the event without its arm: baseline, month_12 ...
+    hospital_ccn varchar, respondent_role varchar,
+    submitted_at timestamptz,    -- null for '[not completed]'
+    complete_status integer,     -- REDCap <form>_complete: 0 incomplete, 1 unverified, 2 complete
+    is_current boolean,          -- the hospital's newest submitted response in this wave
+    export_at timestamptz, file_id varchar,
+    row_hash ubigint
+);
+create table if not exists protocol_response ( -- one row per (project, record, event, element asked)
+    tenant varchar, record_id varchar, event_name varchar, element_id varchar,
+    stage_code integer,          -- 0, 1, 2, 9 as answered; null when left blank
+    stage varchar                -- not_started | in_progress | in_place | not_applicable | unknown
+);
+create table if not exists survey_checkbox (   -- one row per (project, record, event, field, choice)
+    tenant varchar, record_id varchar, event_name varchar, field_name varchar, code varchar,
+    resource_id varchar,         -- when the choice names a toolkit resource
+    is_checked boolean
+);
+
+-- staff headcount (HR workbooks) --------------------------------------------------------------------
+create table if not exists staff_headcount (   -- one row per (hospital, as-of date, department, job)
+    hospital_ccn varchar, as_of_date date, department varchar, job_title varchar,
+    role varchar,                -- via the role map (job title) or the role list (label or code)
+    headcount bigint, fte double,
+    export_at timestamptz, file_id varchar
+);
+
 -- accounting --------------------------------------------------------------------------------------
 create table if not exists load_log (          -- one row per file per load run
     file_id varchar,             -- sha256 of the file's bytes

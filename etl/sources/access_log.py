@@ -1,0 +1,117 @@
+"""Apache/nginx combined access logs (plain or gzip): toolkit downloads.
+
+`%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`, one request per line; fields a site adds
+after the user agent are ignored. A line is one record. Exclusions, first that applies:
+blank_line, not_a_toolkit_resource (the path, without its query string, is not in the catalog),
+bot (user agent), head_request / method_not_get, status_not_2xx, then repeat_within_30_min (see
+toolkit_events). A line that is not in this format is rejected with its line number.
+"""
+
+import re
+
+import pyarrow as pa
+
+from etl.context import FileContext, FileResult
+from etl.decode import InputError, decode, read_bytes
+from etl.sources import toolkit_events as T
+
+FORMAT = "access_log_combined"
+# RE2 (DuckDB) and Python read the same pattern; quoted fields may hold backslash escapes.
+_Q = r'"((?:[^"\\]|\\.)*)"'
+LINE_RE = rf"^(\S+) (\S+) (\S+) \[([^\]]+)\] {_Q} (\d{{3}}) (\d+|-) {_Q} {_Q}(?: .*)?$"
+FIELDS = ["ip", "ident", "user", "ts", "request", "status", "bytes", "referer", "ua"]
+_PY_LINE = re.compile(LINE_RE)
+
+
+def detect_text(text: str) -> bool:
+    """True when the first non-blank line is a combined-format log line."""
+    for line in text.splitlines()[:20]:
+        if line.strip():
+            return bool(_PY_LINE.match(line.rstrip("\r")))
+    return False
+
+
+def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
+    data, _ = read_bytes(path)
+    text, _ = decode(path, data)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise InputError(path, "file is empty: expected log lines", 1)
+    res.rows_read = len(lines)
+    con.register(
+        "log_arrow",
+        pa.table({"_line": pa.array(range(1, len(lines) + 1), pa.int64()), "line": lines}),
+    )
+    con.execute(
+        "create or replace temp table lg as select _line, rtrim(line, chr(13)) as line "
+        "from log_arrow"
+    )
+    con.unregister("log_arrow")
+    del lines, text, data
+    T.resource_paths(con)
+    con.execute(
+        f"""
+        create or replace temp table lp as
+        with m as (
+            select _line, line, regexp_extract(line, $re, {FIELDS!r}) as f from lg
+        ), r as (
+            select *, regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 2) as target,
+                   regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 1) as method,
+                   try_strptime(f.ts, '%d/%b/%Y:%H:%M:%S %z') as at
+            from m
+        )
+        select r.*, {T.fold_path("nullif(target, '')")} as path_norm from r
+        """,
+        {"re": LINE_RE},
+    )
+    con.execute(
+        """
+        create or replace temp table req as
+        select lp._line, lp.line,
+            case when trim(lp.line) = '' then 'blank_line'
+                 when lp.f.ip = '' or lp.at is null then null
+                 when rp.resource_id is null then 'not_a_toolkit_resource'
+                 when regexp_matches(lp.f.ua, $bot) then 'bot'
+                 when lp.method = 'HEAD' then 'head_request'
+                 when lp.method <> 'GET' then 'method_not_get'
+                 when not (lp.f.status between '200' and '299') then 'status_not_2xx'
+            end as _exclude,
+            case when trim(lp.line) = '' then null
+                 when lp.f.ip = '' then 'line'
+                 when lp.at is null then 'time' end as _reject_col,
+            case when trim(lp.line) = '' then null
+                 when lp.f.ip = '' then 'not a combined-format log line: expected host ident '
+                      || 'user [time] "request" status bytes "referer" "user-agent"'
+                 when lp.at is null then 'expected a time like [05/Mar/2026:14:02:11 -0600], '
+                      || 'found [' || lp.f.ts || ']' end as _reject_reason,
+            rp.resource_id, lp.f.ip as ip, lp.f.ua as user_agent,
+            null::varchar as email_domain, lp.at as requested_at,
+            try_cast(lp.f.status as integer) as status_code,
+            concat_ws('|', lp.f.ts, lp.f.request, lp.f.status, lp.f.bytes, lp.f.referer)
+                as _content,
+            lp.path_norm
+        from lp left join resource_path rp on rp.path_norm = lp.path_norm
+        """,
+        {"bot": T.BOT_RE},
+    )
+    # Paths under the toolkit's folders that the catalog does not know, for the worklist.
+    con.execute(
+        """insert into unmapped_value
+           select $file_id, 'url_path', path_norm, count(*) from req
+           where _exclude = 'not_a_toolkit_resource' and not regexp_matches(user_agent, $bot)
+             and split_part(path_norm, '/', 2) in
+                 (select distinct split_part(path_norm, '/', 2) from resource_path)
+           group by 3""",
+        {"file_id": ctx.file_id, "bot": T.BOT_RE},
+    )
+    for line_no, column, reason, raw in con.execute(
+        "select _line, _reject_col, _reject_reason, line from req "
+        "where _reject_reason is not null order by _line"
+    ).fetchall():
+        res.rejects.append(
+            {"line": line_no, "column": column, "reason": reason, "record": T.mask_line(raw)}
+        )
+    T.finish(con, ctx, res, "access_log")
+    res.check_accounting()

@@ -1,0 +1,117 @@
+"""HR headcount workbooks as HR departments send them: a sheet per hospital, or one long sheet."""
+
+from datetime import date, datetime
+
+import openpyxl
+
+from conftest import REFERENCE, load, query
+
+
+def per_hospital_workbook(path, saved=datetime(2026, 7, 2, 9, 0), nurses=40):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Heartland North"
+    ws["A1"] = "Heartland Health System - Staff headcount"
+    ws.merge_cells("A1:D1")
+    ws["A2"] = "Facility: Heartland North (CCN 260002)"
+    ws["A3"], ws["B3"] = "As of:", datetime(2026, 6, 30)
+    ws.append([])
+    ws.append(["Department", "Job Title", "Headcount", "FTE"])  # row 5
+    ws.append(["Emergency", "Registered Nurse", nurses, 38.5])  # 6
+    ws.append(["Emergency", "Security Officer", 6, 6.0])  # 7
+    ws.append(["Pastoral Care", "Chaplain", 1, 0.5])  # 8: a title the role map does not know
+    ws.append([])  # 9
+    ws.append(["Total", None, "=SUM(C6:C8)", None])  # 10: a formula without a cached value
+    wb.create_sheet("Notes")["A1"] = "Headcount excludes agency staff."
+    wb.properties.modified = saved
+    wb.save(path)
+    return path
+
+
+def long_workbook(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Headcount"
+    ws["A1"] = "Member hospital staff headcount, as of June 30, 2026"
+    ws.merge_cells("A1:F1")
+    ws.append(["CCN", "Hospital", "As-of Date", "Department", "Job Category", "Headcount"])  # 2
+    as_of = datetime(2026, 6, 30)
+    ws.append([260001, "Alpha", as_of, "Emergency", "Registered nurse", 25])  # 3: CCN as a number
+    ws.append([260001, "Alpha", as_of, "Emergency", "Registered nurse", 5])  # 4: adds up
+    ws.append([171300, "Prairie", as_of, "Nursing", "Security officer", 3])  # 5
+    ws.append([26004, "Corrupt", as_of, "Nursing", "Registered nurse", 9])  # 6: 5 characters
+    ws.append([260001, "Alpha", as_of, "Lab", "Registered nurse", "twelve"])  # 7
+    ws.append([999999, "Nowhere", as_of, "Lab", "Registered nurse", 4])  # 8: unknown hospital
+    ws.append([260001, "Alpha", as_of, "Lab", "Registered nurse", -2])  # 9
+    wb.properties.modified = datetime(2026, 7, 5, 12, 0)
+    wb.save(path)
+    return path
+
+
+def counts(r):
+    return (r.rows_read, r.loaded, r.rows_excluded, r.rows_rejected, r.duplicate)
+
+
+def test_a_sheet_per_hospital_takes_its_ccn_and_date_from_the_title_rows(tmp_path, warehouse):
+    path = per_hospital_workbook(tmp_path / "heartland-headcount-2026-06-30.xlsx")
+    res, _ = load([REFERENCE, path], warehouse)
+    r = res[path.name]
+    assert r.format == "hr_headcount_xlsx"
+    assert counts(r) == (5, 3, 2, 0, 0)
+    assert r.excluded == {"blank_row": 1, "summary_row": 1}
+    assert query(
+        warehouse,
+        """select hospital_ccn, as_of_date::varchar, department, job_title, role, headcount, fte
+           from staff_headcount order by job_title""",
+    ) == [
+        ("260002", "2026-06-30", "Pastoral Care", "Chaplain", None, 1, 0.5),
+        ("260002", "2026-06-30", "Emergency", "Registered Nurse", "RN", 40, 38.5),
+        ("260002", "2026-06-30", "Emergency", "Security Officer", "security", 6, 6.0),
+    ]
+    assert query(warehouse, "select kind, value, n_rows from unmapped_value") == [
+        ("job_title", "Chaplain", 1)
+    ]
+
+
+def test_a_long_sheet_with_numeric_ccns_rejects_bad_rows_by_sheet_row_and_column(
+    tmp_path, warehouse
+):
+    path = long_workbook(tmp_path / "member-headcount-2026-06-30.xlsx")
+    res, _ = load([REFERENCE, path], warehouse)
+    r = res[path.name]
+    assert counts(r) == (7, 3, 0, 4, 0)
+    assert sorted((x["line"], x["column"]) for x in r.rejects) == [
+        (6, "CCN"),
+        (7, "Headcount"),
+        (8, "CCN"),
+        (9, "Headcount"),
+    ]
+    five = next(x for x in r.rejects if x["line"] == 6)
+    assert five["reason"].startswith("sheet 'Headcount', row 6: CCN has 5 characters")
+    assert query(
+        warehouse,
+        """select hospital_ccn, department, role, headcount from staff_headcount
+           order by hospital_ccn""",
+    ) == [("171300", "Nursing", "security", 3), ("260001", "Emergency", "RN", 30)]
+
+
+def test_a_re_sent_workbook_is_a_duplicate_and_a_newer_one_replaces_the_snapshot(
+    tmp_path, warehouse
+):
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    first = per_hospital_workbook(tmp_path / "a" / "heartland.xlsx")
+    res, _ = load([REFERENCE, first], warehouse)
+    # the same figures saved again later: nothing changes
+    same = per_hospital_workbook(tmp_path / "b" / "heartland-copy.xlsx", datetime(2026, 8, 1))
+    res, _ = load([REFERENCE, first, same], warehouse)
+    assert counts(res["heartland-copy.xlsx"]) == (5, 0, 2, 0, 3)
+    # a corrected workbook saved later replaces the 2026-06-30 snapshot of Heartland North
+    fixed = per_hospital_workbook(tmp_path / "c" / "heartland-fixed.xlsx", datetime(2026, 9, 1), 44)
+    res, _ = load([REFERENCE, first, same, fixed], warehouse)
+    assert counts(res["heartland-fixed.xlsx"]) == (5, 3, 2, 0, 0)
+    assert query(
+        warehouse,
+        "select sum(headcount), count(*) from staff_headcount where as_of_date = $d",
+        {"d": date(2026, 6, 30)},
+    ) == [(51, 3)]
