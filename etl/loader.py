@@ -438,8 +438,8 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
 def _reattribute(con) -> None:
     """Records attributed by e-mail domain follow the current membership file; their fingerprint
     follows too, so that the next read of the same export finds them unchanged."""
-    for target in (records.COMPLETION, records.QUIZ_ATTEMPT, None):
-        table = target.table if target else "learner"
+    for target in (records.COMPLETION, records.QUIZ_ATTEMPT, "learner", "download_event"):
+        table = target if isinstance(target, str) else target.table
         con.execute(
             f"""update {table} set
                     hospital_ccn = d.ccn,
@@ -450,7 +450,7 @@ def _reattribute(con) -> None:
                         and t.hospital_ccn is distinct from d.ccn) d
                 where {table}.rowid = d.rid"""
         )
-        if target:  # the fingerprint covers hospital and attribution: recompute it
+        if not isinstance(target, str):  # the fingerprint covers hospital and attribution
             con.execute(
                 f"update {table} set row_hash = hash({', '.join(target.values)}) "
                 "where attribution in ('domain', 'none')"

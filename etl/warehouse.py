@@ -84,6 +84,15 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
         "rows_loaded + rows_excluded + rows_rejected + rows_duplicate",
         "learner ids are not HMAC-SHA256 hex": "select count(*) from learner where "
         "not regexp_full_match(learner_id, '[0-9a-f]{64}')",
+        "download events repeat": "select count(*) from (select 1 from download_event "
+        "group by event_id having count(*) > 1)",
+        "survey responses repeat": "select count(*) from (select 1 from survey_response "
+        "group by tenant, record_id, event_name having count(*) > 1)",
+        "a hospital has two current survey answers in one wave": "select count(*) from "
+        "(select 1 from survey_response where is_current group by tenant, hospital_ccn, wave "
+        "having count(*) > 1)",
+        "headcount rows repeat": "select count(*) from (select 1 from staff_headcount group by "
+        "hospital_ccn, as_of_date, department, job_title having count(*) > 1)",
         "records point at unknown learners": "select count(*) from (select learner_id from "
         "completion union select learner_id from quiz_attempt) r where learner_id not in "
         "(select learner_id from learner)",

@@ -205,3 +205,13 @@ def test_an_overlapping_download_monitor_export_adds_nothing_twice(tmp_path, war
     assert query(
         warehouse, "select count(*), count(*) filter (is_counted) from download_event"
     ) == [(5, 4)]
+
+
+def test_an_ipv4_client_logged_by_a_dual_stack_server_is_attributed_by_its_ipv4_range(
+    tmp_path, warehouse
+):
+    line = LOG[0].replace("198.18.1.10", "::ffff:198.18.2.77")
+    load([REFERENCE, write_log(tmp_path / "web", "access.log", [line])], warehouse)
+    assert query(warehouse, "select hospital_ccn, attribution from download_event") == [
+        ("260002", "network")
+    ]

@@ -75,6 +75,14 @@ def finish(con, ctx: FileContext, res: FileResult, source: str) -> None:
             "file_ccn": ctx.hospital_ccn,
         },
     )
+    # A log read again (after a change of network ranges or membership) re-attributes the events
+    # it already holds; the events themselves stay as they are.
+    con.execute(
+        """update download_event set hospital_ccn = e.hospital_ccn, attribution = e.attribution
+           from ev e where download_event.event_id = e.event_id
+             and (download_event.hospital_ccn is distinct from e.hospital_ccn
+                  or download_event.attribution is distinct from e.attribution)"""
+    )
     # The same request twice in one file (identical line) and requests already loaded from an
     # overlapping file are duplicates; only new events go in.
     con.execute(
@@ -209,6 +217,8 @@ def _networks(con) -> None:
             addr = ipaddress.ip_address(text)
         except ValueError:
             continue
+        # A dual-stack server logs IPv4 clients as ::ffff:a.b.c.d
+        addr = getattr(addr, "ipv4_mapped", None) or addr
         found: set[str] = set()
         value = int(addr)
         bits = addr.max_prefixlen
