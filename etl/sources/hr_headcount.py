@@ -167,6 +167,11 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
         modified.replace(tzinfo=UTC) if modified and modified.tzinfo is None else modified
     )
     res.export_at = ctx.export_at
+    dates = sorted({r["as_of_date"] for r in records})
+    if dates:  # the as-of dates stand for the file's time span in the status view
+        res.min_event_at, res.max_event_at = (
+            datetime.combine(d, datetime.min.time(), UTC) for d in (dates[0], dates[-1])
+        )
     con.register("hc_arrow", pa.Table.from_pylist(records, schema=_SCHEMA))
     con.execute("create or replace temp table hc as select * from hc_arrow")
     con.unregister("hc_arrow")

@@ -183,6 +183,9 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             0
         ]
     res.export_at = ctx.export_at
+    res.min_event_at, res.max_event_at = con.execute(
+        f"select min(submitted_at), max(submitted_at) from rec where {USABLE}"
+    ).fetchone()
     _upsert(con, ctx, res)
     _write_answers(con, ctx, st, stage, boxes, col)
     _mark_current(con, ctx, res)

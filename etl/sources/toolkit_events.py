@@ -233,7 +233,12 @@ def _networks(con) -> None:
     con.unregister("ip_hospital_arrow")
 
 
-_IP = r"\b(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})\b"
+# IPv4 anywhere; IPv6 as the line's first field or wherever it is unambiguous (has '::' or seven
+# colons) so that a time like 10:15:02 is left alone.
+_IP = (
+    r"^\S+|\b\d{1,3}(?:\.\d{1,3}){3}\b|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*"
+    r"|\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}\b"
+)
 
 
 def mask_line(text: str) -> str:
