@@ -1,12 +1,12 @@
 """Seeded sample-data generator: `python -m sample_data.generate --tier demo|state|collaborative`.
 
-demo          -> sample_data/reference and sample_data/exports (committed, ~10 MB)
+demo          -> sample_data/reference and sample_data/exports (committed, ~12 MB)
 state, collab -> data/tiers/<tier>/reference and .../exports (git-ignored)
 `--out DIR` writes reference/ and exports/ under DIR instead. Same seed, same bytes.
 
-Pipeline: hospitals -> staff population (once per tier) -> simulated activity -> one writer per
-source system. A new source (HR headcount XLSX, toolkit logs, REDCap survey) is one more writer
-taking `staff`, `hosp` and, where it needs them, the simulated activity.
+Pipeline: hospitals -> staff population (once per tier) -> simulated activity and toolkit
+download intents -> one writer per source system, each taking `staff`, `hosp` and, where it
+needs them, the simulated activity or the download intents.
 """
 
 from __future__ import annotations
@@ -18,9 +18,14 @@ import time
 from pathlib import Path
 
 from .activity import simulate
+from .dlm import write_dlm
+from .downloads import simulate_downloads
+from .headcount import write_headcount
 from .moodle import write_moodle
 from .population import build_staff
 from .reference import build_hospitals, quiz_layout, write_reference
+from .survey import write_redcap
+from .toolkit import write_toolkit_web
 from .vendors import write_healthstream, write_quizlong, write_scormcloud
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,6 +34,7 @@ DEFAULT_SEED = 20261121
 # Sizes per DESIGN.md section 8. reach_base/full_base set how many staff train and how many
 # finish everything; quiz_rate is the share of started Moodle/NHA enrolments that take the
 # (optional) pre-test, which sets the attempt count against the completion count.
+# downloads: counted toolkit downloads (web log after the 30-minute rule plus Download Monitor).
 TIERS = {
     "demo": {
         "n_hospitals": None,
@@ -42,6 +48,7 @@ TIERS = {
         "drop_base": -2.6,
         "followup_rate": 0.6,
         "abandon_rate": 0.02,
+        "downloads": 10_000,
     },
     "state": {
         "n_hospitals": 150,
@@ -55,10 +62,16 @@ TIERS = {
         "drop_base": -2.6,
         "followup_rate": 0.6,
         "abandon_rate": 0.02,
+        "downloads": 300_000,
     },
 }
 # The collaborative tier is the state tier's behaviour at four states' size.
-TIERS["collaborative"] = {**TIERS["state"], "n_hospitals": 570, "n_staff": 700_000}
+TIERS["collaborative"] = {
+    **TIERS["state"],
+    "n_hospitals": 570,
+    "n_staff": 700_000,
+    "downloads": 1_500_000,
+}
 
 
 def output_dir(tier: str, out: str | None) -> Path:
@@ -83,6 +96,11 @@ def generate(tier: str, seed: int, out: Path) -> dict[str, list]:
     stats["healthstream transcript"] = write_healthstream(out, staff, hosp, act, seed)
     stats["scormcloud registrations"] = write_scormcloud(out, staff, act, seed)
     stats["quizlong responses"] = write_quizlong(out, staff, act, layout, seed)
+    dl = simulate_downloads(hosp, staff, cfg["downloads"], seed)
+    stats["toolkit-web access log"] = write_toolkit_web(out, dl, seed)
+    stats["download monitor log"] = write_dlm(out, dl, staff, seed)
+    stats["redcap protocol survey"] = write_redcap(out, hosp, staff, act, dl, seed)
+    stats["hr headcount"] = write_headcount(out, staff, hosp, act, seed)
     stats["_population"] = [(None, len(staff))]
     return stats
 

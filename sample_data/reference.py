@@ -157,6 +157,10 @@ def sources_rows(hosp: pd.DataFrame) -> list[tuple]:
         ("exports/scormcloud-nha/*", "scormcloud", "nha", "", "UTC", ""),
         ("exports/scormcloud-iha/*", "scormcloud", "iha", "", "UTC", ""),
         ("exports/quizlong-nha/*", "quizlong", "nha", "", "UTC", ""),
+        ("exports/toolkit-web/*", "toolkit_web", "collab", "", "America/Chicago", ""),
+        ("exports/dlm-kha/*", "download_monitor", "kha", "", "America/Chicago", ""),
+        ("exports/redcap-protocol/*", "redcap", "protocol", "", "America/Chicago", ""),
+        ("exports/hr-headcount/*", "hr", "collab", "", "America/Chicago", ""),
     ]
     return rows
 

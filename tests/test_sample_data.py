@@ -2,6 +2,8 @@
 
 import csv
 import filecmp
+import gzip
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,21 +48,23 @@ def test_the_generator_reproduces_the_committed_demo_tier_byte_for_byte(tmp_path
 
 def test_every_demo_file_loads_and_balances(demo):
     _, results = demo
-    assert len(results) == 140
+    assert len(results) == 171
     for r in results.values():
         assert r.rows_read == r.loaded + r.rows_excluded + r.rows_rejected + r.duplicate, r.path
     assert {r.status for r in results.values()} == {"ok", "partial"}
 
 
-def test_the_demo_rejects_are_exactly_the_three_planted_ones(demo):
+def test_the_demo_rejects_are_exactly_the_four_planted_ones(demo):
     wh, _ = demo
     rows = query(
         wh, "select regexp_extract(path, '[^/]+$'), line, column_name from rejected_row order by 1"
     )
-    # planted by the generator: a 5-character CCN, 31 February, an empty Student ID
+    # planted by the generator: a 5-character CCN, 31 February, an empty Student ID, a log line
+    # cut short
     assert rows == [
         ("260135-transcript-2026-09.csv", 2627, "Student ID"),
         ("HT05-Pre-test-grades.csv", 161, "Started on"),
+        ("access.log-20260401.gz", 853, "line"),
         ("hospitals.csv", 10, "Facility ID"),
     ]
 
@@ -88,3 +92,59 @@ def test_a_second_load_of_the_demo_tier_loads_nothing(demo):
     results, version = load(SAMPLE, wh)
     assert version is None
     assert {r.status for r in results.values()} == {"unchanged"}
+
+
+def test_the_re_sent_log_adds_exactly_the_hour_missing_from_the_june_file(demo):
+    wh, _ = demo
+    resent = SAMPLE / "exports/toolkit-web/resent/access.log-20260603-resent.gz"
+    with open(SAMPLE / "reference/toolkit_resources.csv", encoding="utf-8") as fh:
+        paths = {r["url_path"].rstrip("/").lower() for r in csv.DictReader(fh)}
+    # counted here with a plain parser: human GETs of catalog paths with a 2xx status, 09:00-10:00
+    new = 0
+    with gzip.open(resent, "rt") as fh:
+        lines = fh.read().splitlines()
+    for line in lines:
+        m = re.match(
+            r'\S+ \S+ \S+ \[03/Jun/2026:09:[^\]]+\] "(\S+) (\S+)[^"]*" (\d+) \S+ "[^"]*" "([^"]*)"',
+            line,
+        )
+        if not m:
+            continue
+        method, target, status, agent = m.groups()
+        bot = re.search(r"bot|crawl|spider|python-requests|curl/", agent, re.I)
+        if (
+            method == "GET"
+            and status.startswith("2")
+            and target.split("?")[0].rstrip("/") in paths
+            and not bot
+        ):
+            new += 1
+    assert new > 0
+    assert query(
+        wh,
+        """select count(*) from download_event e join load_log l using (file_id)
+           where l.path = $p and l.status in ('ok', 'partial')""",
+        {"p": str(resent.resolve())},
+    ) == [(new,)]
+
+
+def test_the_planted_toolkit_and_survey_signals_are_in_the_warehouse(demo):
+    wh, _ = demo
+    # 4 of the 30 member hospitals never download (counted from the files by a separate script)
+    assert query(
+        wh,
+        """select count(*) from membership m where m.ccn not in
+           (select hospital_ccn from download_event where is_counted and hospital_ccn is not null)""",
+    ) == [(4,)]
+    # the hospital that answered twice in month 12: the later record is the current one
+    assert query(
+        wh,
+        """select record_id, is_current from survey_response
+           where hospital_ccn = '260380' and wave = 'month_12' order by record_id""",
+    ) == [("22", False), ("28", True)]
+    # record 15 left PE07 blank at month 12: unknown, not 'not started'
+    assert query(
+        wh,
+        "select event_name, stage, stage_code from protocol_response "
+        "where record_id = '15' and element_id = 'PE07' order by 1",
+    ) == [("baseline_arm_1", "in_progress", 1), ("month_12_arm_1", "unknown", None)]
