@@ -115,3 +115,27 @@ def test_a_re_sent_workbook_is_a_duplicate_and_a_newer_one_replaces_the_snapshot
         "select sum(headcount), count(*) from staff_headcount where as_of_date = $d",
         {"d": date(2026, 6, 30)},
     ) == [(51, 3)]
+
+
+def test_a_workbook_without_a_headcount_table_fails_and_says_what_was_expected(tmp_path, warehouse):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Name", "Badge"])
+    wb.active.append(["Pat", 12])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    res, _ = load([REFERENCE, path], warehouse)
+    r = res[path.name]
+    assert r.status == "failed"
+    assert "expected an HR headcount workbook" in r.message and str(path) in r.message
+
+
+def test_a_workbook_that_would_expand_a_thousandfold_is_refused_unopened(tmp_path, warehouse):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", "0" * 50_000_000)
+    res, _ = load([REFERENCE, path], warehouse)
+    r = res[path.name]
+    assert r.status == "failed" and "refused: the workbook would expand" in r.message

@@ -157,3 +157,11 @@ def test_an_export_without_its_dictionary_fails_and_says_what_to_load(tmp_path, 
     r = res[path.name]
     assert r.status == "failed"
     assert "no REDCap data dictionary is loaded" in r.message and "DataDictionary" in r.message
+
+
+def test_a_bad_survey_time_is_rejected_with_its_line_and_column(tmp_path, warehouse):
+    rows = [RECORDS[0].replace("2025-03-01 09:00:00", "March 1st")]
+    res, _ = load([REFERENCE, survey(tmp_path, rows=rows).parent], warehouse)
+    r = res["HTProtocol_DATA_2026-10-31_0915.csv"]
+    assert [(x["line"], x["column"]) for x in r.rejects] == [(2, "protocol_adoption_timestamp")]
+    assert "expected a time like 2026-03-05 14:02:11 or [not completed]" in r.rejects[0]["reason"]

@@ -215,3 +215,14 @@ def test_an_ipv4_client_logged_by_a_dual_stack_server_is_attributed_by_its_ipv4_
     assert query(warehouse, "select hospital_ccn, attribution from download_event") == [
         ("260002", "network")
     ]
+
+
+def test_a_download_monitor_export_re_saved_on_windows_reads_the_same(tmp_path, warehouse):
+    # Excel or a text editor on Windows: CRLF line ends and a final newline
+    path = tmp_path / "dlm" / "download_log.csv"
+    path.parent.mkdir()
+    path.write_bytes((DLM.replace("\n", "\r\n") + "\r\n").encode("utf-8"))
+    res, _ = load([REFERENCE, path], warehouse)
+    r = res["download_log.csv"]
+    assert counts(r) == (9, 3, 4, 2, 0)
+    assert [(x["line"], x["column"]) for x in r.rejects] == [(11, "Date"), (13, None)]

@@ -339,10 +339,11 @@ def _snapshot(con, ctx: FileContext, res: FileResult) -> None:
                   sum(headcount) as headcount, sum(fte) as fte, count(*) as n_rows
            from hc_role group by all"""
     )
-    content = (
-        "list(concat_ws('|', coalesce(department, ''), job_title, headcount, "
-        "coalesce(fte::varchar, '')) order by all)"
+    row = (
+        "concat_ws('|', coalesce(department, ''), job_title, headcount, "
+        "coalesce(fte::varchar, ''))"
     )
+    content = f"list({row} order by {row})"
     decisions = con.execute(
         f"""
         select k.hospital_ccn, k.as_of_date, k.n_rows,
