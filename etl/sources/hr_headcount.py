@@ -340,8 +340,7 @@ def _snapshot(con, ctx: FileContext, res: FileResult) -> None:
            from hc_role group by all"""
     )
     row = (
-        "concat_ws('|', coalesce(department, ''), job_title, headcount, "
-        "coalesce(fte::varchar, ''))"
+        "concat_ws('|', coalesce(department, ''), job_title, headcount, coalesce(fte::varchar, ''))"
     )
     content = f"list({row} order by {row})"
     decisions = con.execute(
