@@ -6,6 +6,7 @@ and its choices are codes of the stage scale 0 not started, 1 in progress, 2 in 
 9 not applicable. The records adapter reads the choices to validate answers and expand checkboxes.
 """
 
+from etl import records
 from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.sources import common
@@ -77,15 +78,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     )
     res.rows_read = st.n_records + len(st.parse_rejects)
     res.add_parse_rejects(st)
-    for reason, n in con.execute(
-        "select _exclude, count(*) from rec where _exclude is not null group by 1"
-    ).fetchall():
-        res.exclude(reason, n)
-    for rn, check in con.execute(
-        "select _rn, _check from rec where _exclude is null and _check is not null"
-    ).fetchall():
-        _, column, reason = checks[check - 1]
-        res.reject_record(rn, column, reason)
+    records.count_unusable(con, res, checks)
     res.duplicate += con.execute(
         "select count(*) - count(distinct field_name) from rec where _exclude is null "
         "and _check is null"

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from etl import records
 from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.decode import InputError
@@ -168,32 +169,21 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     )
     res.rows_read = st.n_records + len(st.parse_rejects)
     res.add_parse_rejects(st)
-    for reason, n in con.execute(
-        "select _exclude, count(*) from rec where _exclude is not null group by 1"
-    ).fetchall():
-        res.exclude(reason, n)
-    for rn, check in con.execute(
-        "select _rn, _check from rec where _exclude is null and _check is not null order by _rn"
-    ).fetchall():
-        _, column, reason = checks[check - 1]
-        res.reject_record(rn, column, reason)
+    records.count_unusable(con, res, checks)
     ctx.export_at = export_time(ctx)
     if ctx.export_at is None:
-        ctx.export_at = con.execute(f"select max(submitted_at) from rec where {USABLE}").fetchone()[
+        ctx.export_at = con.execute(f"select max(submitted_at) from rec where {records.USABLE}").fetchone()[
             0
         ]
     res.export_at = ctx.export_at
     res.min_event_at, res.max_event_at = con.execute(
-        f"select min(submitted_at), max(submitted_at) from rec where {USABLE}"
+        f"select min(submitted_at), max(submitted_at) from rec where {records.USABLE}"
     ).fetchone()
     _upsert(con, ctx, res)
     _write_answers(con, ctx, st, stage, boxes, col)
     _mark_current(con, ctx, res)
     res.finalize_rejects(con, st, set())
     res.check_accounting()
-
-
-USABLE = "_exclude is null and _check is null"
 
 
 def _case(expr: str, labels: dict[str, str]) -> str:
@@ -209,7 +199,7 @@ def _upsert(con, ctx: FileContext, res: FileResult) -> None:
             select *, hash(hospital_ccn, respondent_role, submitted_at, complete_status,
                            _answers, _boxes) as row_hash,
                    row_number() over (partition by record_id, event_name order by _rn desc) as _pick
-            from rec where {USABLE})
+            from rec where {records.USABLE})
         select c.*, case
             when c._pick > 1 then 'repeat_in_file'
             when e.row_hash is null then 'insert'
