@@ -172,7 +172,8 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     records.count_unusable(con, res, checks)
     ctx.export_at = export_time(ctx)
     if ctx.export_at is None:
-        ctx.export_at = con.execute(f"select max(submitted_at) from rec where {records.USABLE}").fetchone()[
+        usable = records.USABLE
+        ctx.export_at = con.execute(f"select max(submitted_at) from rec where {usable}").fetchone()[
             0
         ]
     res.export_at = ctx.export_at
