@@ -110,9 +110,7 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
             "Headcount column and a Job Title, Job Category or Role column)",
         )
     text = decode(path, head)[0]
-    if access_log.detect_text(text):
-        if opts.format and opts.format != access_log.FORMAT:
-            raise InputError(path, f"this is a web-server access log, not {opts.format!r}", 1)
+    if opts.format == access_log.FORMAT or (not opts.format and access_log.detect_text(text)):
         return access_log.FORMAT, access_log
     header, _ = parse_header(path, text)
     candidates: list[tuple[str, object]] = []
@@ -437,7 +435,10 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
 
 def _reattribute(con) -> None:
     """Records attributed by e-mail domain follow the current membership file; their fingerprint
-    follows too, so that the next read of the same export finds them unchanged."""
+    follows too, so that the next read of the same export finds them unchanged. Headcount roles
+    and survey resource choices follow the current role map and toolkit catalog."""
+    hr_headcount.remap_roles(con)
+    redcap_records.remap_resources(con)
     for target in (records.COMPLETION, records.QUIZ_ATTEMPT, "learner", "download_event"):
         table = target if isinstance(target, str) else target.table
         con.execute(

@@ -226,3 +226,60 @@ def test_a_download_monitor_export_re_saved_on_windows_reads_the_same(tmp_path, 
     r = res["download_log.csv"]
     assert counts(r) == (9, 3, 4, 2, 0)
     assert [(x["line"], x["column"]) for x in r.rejects] == [(11, "Date"), (13, None)]
+
+
+def test_a_scanner_path_with_non_utf8_escapes_is_just_not_a_toolkit_resource(tmp_path, warehouse):
+    lines = [
+        LOG[0],
+        '45.148.10.1 - - [14/Jan/2026:10:05:00 -0600] "GET /cgi-bin/%c0%ae%c0%ae/etc/passwd HTTP/1.1" 404 153 "-" "Mozilla/5.0"',
+    ]
+    res, _ = load([REFERENCE, write_log(tmp_path / "web", "access.log", lines)], warehouse)
+    r = res["access.log"]
+    assert counts(r) == (2, 1, 1, 0, 0) and r.excluded == {"not_a_toolkit_resource": 1}
+
+
+def test_a_log_cut_mid_line_by_rotation_is_still_recognised(tmp_path, warehouse):
+    lines = ["1.18.4.21 - - [14/Jan/2026:10:1", *LOG[:4]]
+    res, _ = load([REFERENCE, write_log(tmp_path / "web", "access.log.1", lines)], warehouse)
+    r = res["access.log.1"]
+    assert r.format == "access_log_combined" and counts(r) == (5, 2, 2, 1, 0)
+
+
+def test_the_same_log_found_under_another_folder_adds_nothing(tmp_path, warehouse):
+    first = write_log(tmp_path / "web", "access.log-20260201.gz", LOG, gz=True)
+    copy = tmp_path / "elsewhere" / "access.log-20260201.gz"
+    copy.parent.mkdir()
+    copy.write_bytes(first.read_bytes())
+    load([REFERENCE, first], warehouse)
+    # another folder can mean another tenant (sources.csv), but the requests are the same
+    res, _ = load([REFERENCE, first, copy], warehouse, tenant="other")
+    assert query(
+        warehouse, "select count(*), count(*) filter (is_counted) from download_event"
+    ) == [(10, 6)]
+
+
+def test_no_client_address_is_stored_anywhere(tmp_path, warehouse):
+    path = tmp_path / "dlm" / "download_log.csv"
+    path.parent.mkdir()
+    path.write_text(DLM, encoding="utf-8")
+    log = write_log(tmp_path / "web", "access.log", LOG)
+    load([REFERENCE, log, path], warehouse)
+    for table in ("download_event", "rejected_row", "unmapped_value", "load_log"):
+        text = query(warehouse, f"select string_agg(t::varchar, ' ') from {table} t")[0][0] or ""
+        for address in ("198.18.", "203.0.113.", "2001:db8:", "66.249.", "J.Doe", "jdoe"):
+            assert address not in text, (table, address)
+
+
+def test_logged_in_colleagues_behind_one_address_are_different_clients(tmp_path, warehouse):
+    head, rec = DLM.split("\n")[0], DLM.split("\n")[1]
+    rows = [
+        rec.replace('"0","-","-"', f'"{uid}","user{uid}","u{uid}@alpha.org"').replace(
+            "10:00:00", f"10:0{uid % 10}:00"
+        )
+        for uid in (11, 12, 13)
+    ]
+    path = tmp_path / "dlm" / "download_log.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join([head, *rows]), encoding="utf-8")
+    res, _ = load([REFERENCE, path], warehouse)
+    assert counts(res["download_log.csv"]) == (3, 3, 0, 0, 0)

@@ -24,11 +24,10 @@ _PY_LINE = re.compile(LINE_RE)
 
 
 def detect_text(text: str) -> bool:
-    """True when the first non-blank line is a combined-format log line."""
-    for line in text.splitlines()[:20]:
-        if line.strip():
-            return bool(_PY_LINE.match(line.rstrip("\r")))
-    return False
+    """True when most of the first non-blank lines are combined-format log lines (a log cut by
+    copytruncate rotation often starts with half a line)."""
+    lines = [x.rstrip("\r") for x in text.splitlines()[:21] if x.strip()][:20]
+    return bool(lines) and sum(bool(_PY_LINE.match(x)) for x in lines) * 2 > len(lines)
 
 
 def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
@@ -87,6 +86,7 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
                  when lp.at is null then 'expected a time like [05/Mar/2026:14:02:11 -0600], '
                       || 'found [' || lp.f.ts || ']' end as _reject_reason,
             rp.resource_id, lp.f.ip as ip, lp.f.ua as user_agent,
+            lp.f.ip || chr(31) || lp.f.ua as _client_text,
             null::varchar as email_domain, lp.at as requested_at,
             try_cast(lp.f.status as integer) as status_code,
             concat_ws('|', lp.f.ts, lp.f.request, lp.f.status, lp.f.bytes, lp.f.referer)

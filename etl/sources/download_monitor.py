@@ -17,7 +17,7 @@ import re
 import pyarrow as pa
 
 from etl import sqlexpr as X
-from etl.context import FileContext, FileResult, mask_value
+from etl.context import FileContext, FileResult, mask_free_text, mask_value
 from etl.decode import InputError, decode, read_bytes
 from etl.sources import toolkit_events as T
 
@@ -134,6 +134,11 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
                       || coalesce(date, 'nothing') end as _reject_reason,
             -- the plugin can be set not to log addresses: the client is then its user agent
             resource_id, coalesce(trim(user_ip), '') as ip, user_agent,
+            -- a logged-in user is the client (colleagues behind one hospital NAT address with the
+            -- same browser are different people); anonymous visitors are IP + user agent
+            case when coalesce(trim(user_id), '0') not in ('0', '', '-')
+                 then 'user:' || trim(user_id)
+                 else coalesce(trim(user_ip), '') || chr(31) || user_agent end as _client_text,
             case when {X.email_valid("_email")} then split_part(_email, '@', 2) end
                 as email_domain,
             _at as requested_at, null::integer as status_code,
@@ -156,7 +161,7 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
     by_line = {line: f for line, f in good}
     for line, column, reason in bad:
         record = {
-            h: (mask_value(v) if c in PERSONAL else v)
+            h: (mask_value(v) if c in PERSONAL else mask_free_text(v))
             for h, c, v in zip(HEADER, COLS, by_line[line], strict=True)
         }
         res.rejects.append(

@@ -2,8 +2,9 @@
 
 An adapter leaves temp table `req`, one row per source record: `_line`, `_exclude` (a reason or
 null), `_reject_col`/`_reject_reason` (null when valid) and, for valid rows, `resource_id`,
-`ip`, `user_agent`, `email_domain`, `requested_at`, `status_code` and `_content` (the record's
-text without the IP, which keys the event). From there: keyed client hashes, attribution (file,
+`ip`, `_client_text` (what identifies the client: IP and user agent, or a logged-in user),
+`email_domain`, `requested_at`, `status_code` and `_content` (the record's text without the IP,
+which keys the event). From there: keyed client hashes, attribution (file,
 e-mail domain, network range), new events only, and the download count.
 
 A download counts once per client and resource per 30 minutes: a request counts when it comes 30
@@ -24,7 +25,7 @@ from etl.identity import learner_ids
 WINDOW_S = 30 * 60
 # Crawlers, link checkers, feed readers and scripts (COUNTER's robot list covers the same ground).
 BOT_RE = (
-    r"(?i)(bot\b|bot/|crawl|spider|slurp|archiver|facebookexternalhit|python-requests|"
+    r"(?i)(\bbot\b|bot/|bot;|crawl|spider|slurp|archiver|facebookexternalhit|python-requests|"
     r"python-urllib|curl/|wget/|go-http-client|java/|libwww|httpclient|headlesschrome|"
     r"pingdom|uptimerobot|scrapy|okhttp|feedfetcher|ahrefs|semrush|petalbot|yandex|baiduspider)"
 )
@@ -42,7 +43,8 @@ def resource_paths(con) -> None:
 def fold_path(expr: str) -> str:
     """Path without scheme, host, query or fragment, %-decoded, lower case, no trailing slash."""
     bare = f"regexp_replace(split_part(split_part({expr}, '?', 1), '#', 1), '^https?://[^/]+', '')"
-    return f"nullif(rtrim(lower(url_decode({bare})), '/'), '')"
+    # A scanner's %c0%ae is not UTF-8: url_decode fails on it, so such a path stays as written.
+    return f"nullif(rtrim(lower(coalesce(try(url_decode({bare})), {bare})), '/'), '')"
 
 
 def finish(con, ctx: FileContext, res: FileResult, source: str) -> None:
@@ -55,7 +57,9 @@ def finish(con, ctx: FileContext, res: FileResult, source: str) -> None:
     con.execute(
         """
         create or replace temp table ev as
-        select md5(concat_ws('|', $system, $tenant, k.client_id, r._content)) as event_id,
+        -- The key is the request itself, not the folder the file came from: the same log copied
+        -- elsewhere (another tenant by sources.csv) is still the same requests.
+        select md5(concat_ws('|', $source, k.client_id, r._content)) as event_id,
                $source as source, $system as system, $tenant as tenant, r.resource_id,
                k.client_id,
                coalesce($file_ccn, d.ccn, n.ccn) as hospital_ccn,
@@ -63,7 +67,7 @@ def finish(con, ctx: FileContext, res: FileResult, source: str) -> None:
                     when n.ccn is not null then 'network' else 'none' end as attribution,
                r.email_domain, r.requested_at, r.status_code, r._line
         from req r
-        join client_key k on k.ip = r.ip and k.user_agent = r.user_agent
+        join client_key k on k.client_text = r._client_text
         left join ip_hospital n on n.ip = r.ip
         left join hospital_domain_unique d on d.domain = r.email_domain
         where r._exclude is null and r._reject_reason is null
@@ -177,17 +181,19 @@ def recount(con) -> None:
 
 
 def _client_keys(con, ctx: FileContext) -> None:
-    pairs = con.execute(
-        """select distinct ip, user_agent from req
-           where _exclude is null and _reject_reason is null order by 1, 2"""
-    ).fetchall()
-    ids = learner_ids(ctx.key, [f"client:{ip}\x1f{ua}" for ip, ua in pairs])
+    texts = [
+        r[0]
+        for r in con.execute(
+            """select distinct _client_text from req
+               where _exclude is null and _reject_reason is null order by 1"""
+        ).fetchall()
+    ]
+    ids = learner_ids(ctx.key, [f"client:{t}" for t in texts])
     con.register(
         "client_key_arrow",
         pa.table(
             {
-                "ip": pa.array([p[0] for p in pairs], pa.string()),
-                "user_agent": pa.array([p[1] for p in pairs], pa.string()),
+                "client_text": pa.array(texts, pa.string()),
                 "client_id": pa.array(ids, pa.string()),
             }
         ),
@@ -236,11 +242,14 @@ def _networks(con) -> None:
 # IPv4 anywhere; IPv6 as the line's first field or wherever it is unambiguous (has '::' or seven
 # colons) so that a time like 10:15:02 is left alone.
 _IP = (
-    r"^\S+|\b\d{1,3}(?:\.\d{1,3}){3}\b|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*"
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*"
     r"|\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}\b"
 )
 
 
 def mask_line(text: str) -> str:
-    """A raw log record for the rejects table: addresses and e-mail local parts removed."""
+    """A raw log record for the rejects table: addresses, the ident and user fields, query
+    strings (which can carry e-mail addresses and names) and e-mail local parts removed."""
+    text = re.sub(r"^(\S+) (\S+) (\S+)", "*** *** ***", text or "")
+    text = re.sub(r"\?[^\s\"]*", "?***", text)
     return json.dumps({"line": re.sub(_IP, "***", mask_free_text(text) or "")}, ensure_ascii=False)
