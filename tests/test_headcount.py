@@ -1,10 +1,22 @@
 """HR headcount workbooks as HR departments send them: a sheet per hospital, or one long sheet."""
 
+import io
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
+from openpyxl.writer.excel import ExcelWriter
 
 from conftest import REFERENCE, load, query
+
+
+def save(wb, path, saved):
+    """openpyxl's save() stamps the current time as 'modified'; its writer keeps ours."""
+    wb.properties.modified = saved
+    buf = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)).save()
+    path.write_bytes(buf.getvalue())
+    return path
 
 
 def per_hospital_workbook(path, saved=datetime(2026, 7, 2, 9, 0), nurses=40):
@@ -23,9 +35,7 @@ def per_hospital_workbook(path, saved=datetime(2026, 7, 2, 9, 0), nurses=40):
     ws.append([])  # 9
     ws.append(["Total", None, "=SUM(C6:C8)", None])  # 10: a formula without a cached value
     wb.create_sheet("Notes")["A1"] = "Headcount excludes agency staff."
-    wb.properties.modified = saved
-    wb.save(path)
-    return path
+    return save(wb, path, saved)
 
 
 def long_workbook(path):
@@ -43,9 +53,7 @@ def long_workbook(path):
     ws.append([260001, "Alpha", as_of, "Lab", "Registered nurse", "twelve"])  # 7
     ws.append([999999, "Nowhere", as_of, "Lab", "Registered nurse", 4])  # 8: unknown hospital
     ws.append([260001, "Alpha", as_of, "Lab", "Registered nurse", -2])  # 9
-    wb.properties.modified = datetime(2026, 7, 5, 12, 0)
-    wb.save(path)
-    return path
+    return save(wb, path, datetime(2026, 7, 5, 12, 0))
 
 
 def counts(r):
@@ -139,3 +147,35 @@ def test_a_workbook_that_would_expand_a_thousandfold_is_refused_unopened(tmp_pat
     res, _ = load([REFERENCE, path], warehouse)
     r = res[path.name]
     assert r.status == "failed" and "refused: the workbook would expand" in r.message
+
+
+def test_an_older_workbook_loaded_after_a_newer_identical_one_changes_nothing(tmp_path, warehouse):
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    july = per_hospital_workbook(tmp_path / "a" / "july.xlsx", datetime(2026, 7, 5), 40)
+    sept = per_hospital_workbook(tmp_path / "b" / "sept.xlsx", datetime(2026, 9, 1), 40)
+    aug = per_hospital_workbook(tmp_path / "c" / "aug.xlsx", datetime(2026, 8, 1), 99)
+    load([REFERENCE, july], warehouse)
+    load([REFERENCE, july, sept], warehouse)
+    res, _ = load([REFERENCE, july, sept, aug], warehouse)
+    # August's 99 nurses were superseded by September's save (identical to July's figures)
+    assert counts(res["aug.xlsx"]) == (5, 0, 2, 0, 3)
+    assert query(
+        warehouse,
+        "select headcount from staff_headcount where job_title = 'Registered Nurse'",
+    ) == [(40,)]
+
+
+def test_headcount_roles_follow_a_changed_role_map(tmp_path, warehouse):
+    path = per_hospital_workbook(tmp_path / "heartland.xlsx")
+    load([REFERENCE, path], warehouse)
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    for f in REFERENCE.iterdir():
+        (ref / f.name).write_bytes(f.read_bytes())
+    with open(ref / "role_map.csv", "a", encoding="utf-8") as fh:
+        fh.write("Chaplain,other\n")
+    load([ref, path], warehouse)
+    assert query(warehouse, "select role from staff_headcount where job_title = 'Chaplain'") == [
+        ("other",)
+    ]

@@ -165,3 +165,41 @@ def test_a_bad_survey_time_is_rejected_with_its_line_and_column(tmp_path, wareho
     r = res["HTProtocol_DATA_2026-10-31_0915.csv"]
     assert [(x["line"], x["column"]) for x in r.rejects] == [(2, "protocol_adoption_timestamp")]
     assert "expected a time like 2026-03-05 14:02:11 or [not completed]" in r.rejects[0]["reason"]
+
+
+def test_an_api_export_without_survey_timestamps_loads(tmp_path, warehouse):
+    header = HEADER.replace("redcap_survey_identifier,protocol_adoption_timestamp,", "")
+    rows = ["1,baseline_arm_1,260001,1,0,1,1,0,,2"]
+    folder = tmp_path / "redcap"
+    write(folder, "HTProtocol_DataDictionary_2026-10-31.csv", DICTIONARY)
+    write(folder, "HTProtocol_DATA_2026-10-31_0915.csv", header + "\n" + "\n".join(rows) + "\n")
+    res, _ = load([REFERENCE, folder], warehouse)
+    assert counts(res["HTProtocol_DATA_2026-10-31_0915.csv"]) == (1, 1, 0, 0, 0)
+
+
+def test_rows_of_a_repeating_instrument_do_not_overwrite_the_response(tmp_path, warehouse):
+    header = HEADER.replace(
+        "redcap_event_name,", "redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,"
+    )
+    rows = [
+        "1,baseline_arm_1,,,,2025-03-01 09:00:00,260001,1,0,1,1,0,,2",
+        "1,baseline_arm_1,contact_log,1,,,,,,,,,,",
+    ]
+    folder = tmp_path / "redcap"
+    write(folder, "HTProtocol_DataDictionary_2026-10-31.csv", DICTIONARY)
+    write(folder, "HTProtocol_DATA_2026-10-31_0915.csv", header + "\n" + "\n".join(rows) + "\n")
+    res, _ = load([REFERENCE, folder], warehouse)
+    r = res["HTProtocol_DATA_2026-10-31_0915.csv"]
+    assert counts(r) == (2, 1, 1, 0, 0) and r.excluded == {"repeating_instrument_row": 1}
+    assert query(warehouse, "select complete_status, is_current from survey_response") == [
+        (2, True)
+    ]
+
+
+def test_free_text_of_a_rejected_response_is_masked(tmp_path, warehouse):
+    rows = [
+        "5,month_12_arm_1,,2026-03-03 08:00:00,260003,1,7,2,0,0,Call Jane Smith at jane@alpha.org,2"
+    ]
+    res, _ = load([REFERENCE, survey(tmp_path, rows=rows).parent], warehouse)
+    (reject,) = res["HTProtocol_DATA_2026-10-31_0915.csv"].rejects
+    assert "Jane" not in reject["record"] and '"comments": "***@alpha.org"' in reject["record"]

@@ -133,21 +133,23 @@ def _count(value) -> int | None:
 
 
 def _sheet_context(rows: list[tuple]) -> tuple[str | None, date | None]:
-    """CCN and as-of date from the title rows above a per-hospital table."""
-    ccn, as_of = None, None
+    """CCN and as-of date from the title rows above a per-hospital table. A date labelled
+    'as of' wins over any other date there (a 'Printed' date, say)."""
+    ccn, labelled, bare = None, None, None
     for row in rows:
         for i, v in enumerate(row):
-            if isinstance(v, (datetime, date)) and as_of is None:
-                as_of = _as_date(v)
+            after = row[i + 1] if i + 1 < len(row) else None
+            if isinstance(v, (datetime, date)):
+                bare = bare or _as_date(v)
             elif isinstance(v, str):
                 if m := _CCN_IN_TEXT.search(v):
                     ccn = ccn or m[1].upper()
-                if "as of" in v.lower() and as_of is None:
+                elif _norm(v) in ("ccn", "facility id", "cms certification number"):
+                    ccn = ccn or _text(after)  # 'CCN:' | 260012 in the next cell
+                if "as of" in v.lower() and labelled is None:
                     rest = v.lower().split("as of", 1)[1].strip(" :")
-                    as_of = _as_date(rest) or _as_date(v.split(":", 1)[-1])
-                    if as_of is None and i + 1 < len(row):
-                        as_of = _as_date(row[i + 1])
-    return ccn, as_of
+                    labelled = _as_date(rest) or _as_date(v.split(":", 1)[-1]) or _as_date(after)
+    return ccn, labelled or bare
 
 
 def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
@@ -281,6 +283,8 @@ def _record(cell, headers, sheet_ccn, sheet_as_of, ctx):
             + (f", found {raw!r}" if raw not in (None, "") else ", found nothing"),
         )
     fte = cell.get("fte")
+    if isinstance(fte, str) and _norm(fte) in ("", "-", "n/a", "na"):
+        fte = None  # FTE is optional
     if fte not in (None, "") and not isinstance(fte, (int, float)):
         try:
             fte = float(str(fte).replace(",", ""))
@@ -296,17 +300,35 @@ def _record(cell, headers, sheet_ccn, sheet_as_of, ctx):
     }, None
 
 
+def _role_of(job_title: str) -> str:
+    """Role by the job-title map, else by the role list's label or code (an HR job category).
+    `job_title` must be qualified: role_map has a job_title column of its own."""
+    key = X.title_norm(job_title)
+    return f"""coalesce(
+        (select min(rm.role) from role_map rm where rm.job_title_norm = {key}),
+        (select min(r.role) from role r
+         where {X.title_norm("r.label")} = {key} or {X.title_norm("r.role")} = {key}))"""
+
+
+def remap_roles(con) -> None:
+    """After a role-map or role-list change, every stored headcount row follows it."""
+    con.execute(
+        f"""update staff_headcount set role = m.role from (
+                select distinct s.job_title, {_role_of("s.job_title")} as role
+                from staff_headcount s
+            ) m where staff_headcount.job_title = m.job_title
+                  and staff_headcount.role is distinct from m.role"""
+    )
+
+
 def _map_roles(con, ctx: FileContext) -> None:
-    """Role by the job-title map, else by the role list's label or code (an HR job category)."""
     con.execute(
         f"""
         create or replace temp table hc_role as
-        select h.*, coalesce(rm.role, rl.role) as role, hosp.ccn is null as _unknown_ccn
+        select h.*, m.role, hosp.ccn is null as _unknown_ccn
         from hc h
-        left join role_map rm on rm.job_title_norm = {X.title_norm("h.job_title")}
-        left join (select role, {X.title_norm("label")} as k from role
-                   union select role, {X.title_norm("role")} from role) rl
-          on rl.k = {X.title_norm("h.job_title")}
+        left join (select distinct x.job_title, {_role_of("x.job_title")} as role from hc x) m
+          using (job_title)
         left join hospital hosp on hosp.ccn = h.hospital_ccn
         """
     )
@@ -347,6 +369,8 @@ def _snapshot(con, ctx: FileContext, res: FileResult) -> None:
         f"""
         select k.hospital_ccn, k.as_of_date, k.n_rows,
                case when e.hospital_ccn is null then 'insert'
+                    when e.content = k.content and e.export_at < $export_at
+                        then 'duplicate_newer'
                     when e.content = k.content then 'duplicate'
                     when e.export_at > $export_at then 'duplicate'
                     else 'replace' end
@@ -360,10 +384,19 @@ def _snapshot(con, ctx: FileContext, res: FileResult) -> None:
     ).fetchall()
     tally = Counter()
     for _, _, n, action in decisions:
-        tally["duplicate" if action == "duplicate" else "loaded"] += n
+        tally["duplicate" if action.startswith("duplicate") else "loaded"] += n
     res.duplicate += tally["duplicate"]
     res.loaded += tally["loaded"]
-    keep = [(c, d) for c, d, _, a in decisions if a != "duplicate"]
+    # Unchanged in a later-saved workbook: the snapshot is now known as of that save, so that an
+    # older workbook loaded afterwards cannot replace it.
+    for ccn, as_of, _, action in decisions:
+        if action == "duplicate_newer":
+            con.execute(
+                """update staff_headcount set export_at = $e, file_id = $f
+                   where hospital_ccn = $c and as_of_date = $d""",
+                {"e": ctx.export_at, "f": ctx.file_id, "c": ccn, "d": as_of},
+            )
+    keep = [(c, d) for c, d, _, a in decisions if not a.startswith("duplicate")]
     if not keep:
         return
     con.execute(

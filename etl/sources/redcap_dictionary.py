@@ -48,7 +48,7 @@ def choices(text: str | None) -> list[tuple[str, str]]:
 def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     name = st.col("Variable / Field Name")
     form, ftype = st.col("Form Name"), st.col("Field Type")
-    label = st.col("Field Label")
+    label = f"c{st.index('Field Label')}" if st.index("Field Label") is not None else "null"
     choice_col = next(
         (f"c{i}" for i, h in enumerate(st.header) if h.lower().startswith("choices")), "null"
     )

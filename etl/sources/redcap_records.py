@@ -59,7 +59,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
             "<Project>_DataDictionary_<date>.csv in the same run or before this export",
         )
     header = [h.strip().lower() for h in st.header]
-    stage = [(f, v[3]) for f, v in fields.items() if v[3] and f in header]
+    stage = sorted((f, v[3]) for f, v in fields.items() if v[3] and f in header)
     forms = sorted({fields[f][0] for f, _ in stage})
     if len(forms) != 1:
         raise InputError(
@@ -88,7 +88,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     ts_expr = (
         f"timezone($tz, try_strptime(trim({ts}), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']))"
         if ts
-        else "null::timestamptz"
+        else "timezone($tz, null::timestamp)"  # no timestamp column (API exports omit it)
     )
     checks = [
         (X.blank(rid), header[0], "required value is empty"),
@@ -132,11 +132,11 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
                 "expected one of the stage codes " + ", ".join(codes),
             )
         )
-    boxes = [
+    boxes = sorted(
         (h, h.split("___", 1)[0], h.split("___", 1)[1])
         for h in header
         if "___" in h and fields.get(h.split("___", 1)[0], (None, None))[1] == "checkbox"
-    ]
+    )
     for h, _, _ in boxes:
         checks.append(
             (
@@ -145,6 +145,14 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
                 "expected 0 or 1 (checkbox)",
             )
         )
+    # Rows of a repeating instrument (another form, e.g. a contact log) carry none of this form's
+    # answers; keyed by (record, event) alone they would overwrite the real response.
+    repeat_col = col.get("redcap_repeat_instrument")
+    repeat_rule = (
+        f"case when not {X.blank(repeat_col)} then 'repeating_instrument_row' end"
+        if repeat_col
+        else None
+    )
     answers = ", ".join(f"coalesce(trim({col[f]}), '')" for f, _ in stage) or "''"
     box_values = ", ".join(f"coalesce(trim({col[h]}), '')" for h, _, _ in boxes) or "''"
     role_expr = (
@@ -155,7 +163,7 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     con.execute(
         f"""
         create or replace temp table rec as
-        select _rn, {common.exclude_expr(rid, [event])} as _exclude,
+        select _rn, {common.exclude_expr(rid, [event], repeat_rule)} as _exclude,
                {common.reject_exprs(checks)},
                trim({rid}) as record_id, lower(trim({event})) as event_name,
                regexp_replace(lower(trim({event})), '_arm_[0-9]+$', '') as wave,
@@ -183,7 +191,11 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     _upsert(con, ctx, res)
     _write_answers(con, ctx, st, stage, boxes, col)
     _mark_current(con, ctx, res)
-    res.finalize_rejects(con, st, set())
+    # Free-text and identifier fields can name people: masked in the rejects table.
+    keep = (ccn_field, header[0])
+    personal = {f for f, v in fields.items() if v[1] in ("text", "notes") and f not in keep}
+    personal.add("redcap_survey_identifier")
+    res.finalize_rejects(con, st, personal)
     res.check_accounting()
 
 
@@ -217,6 +229,17 @@ def _upsert(con, ctx: FileContext, res: FileResult) -> None:
     res.duplicate += con.execute(
         "select count(*) from act where _action in ('repeat_in_file', 'duplicate')"
     ).fetchone()[0]
+    # Unchanged in a newer export: the record is now known as of that export, so that an older
+    # export loaded later cannot take its place.
+    con.execute(
+        """update survey_response set export_at = $export_at, file_id = $file_id
+           from act a where a._action = 'duplicate' and survey_response.tenant = $t
+             and survey_response.record_id = a.record_id
+             and survey_response.event_name = a.event_name
+             and survey_response.row_hash = a.row_hash
+             and coalesce(survey_response.export_at, '-infinity'::timestamptz) < $export_at""",
+        {"t": ctx.tenant, "export_at": ctx.export_at, "file_id": ctx.file_id},
+    )
     con.execute(
         "create or replace temp table written as select * from act "
         "where _action in ('insert', 'update')"
@@ -287,3 +310,14 @@ def _mark_current(con, ctx: FileContext, res: FileResult) -> None:
             res.loaded += n
         else:
             res.exclude(status, n)
+
+
+def remap_resources(con) -> None:
+    """After a toolkit-catalog change, checkbox choices follow it (the exports are unchanged)."""
+    con.execute(
+        """update survey_checkbox set resource_id = m.resource_id from (
+               select distinct c.code, r.resource_id from survey_checkbox c
+               left join toolkit_resource r on lower(r.resource_id) = lower(c.code)) m
+           where survey_checkbox.code = m.code
+             and survey_checkbox.resource_id is distinct from m.resource_id"""
+    )
