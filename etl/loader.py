@@ -36,7 +36,7 @@ from etl.sources import (
     redcap_dictionary,
     redcap_records,
 )
-from etl.stage import stage_csv
+from etl.stage import stage_csv, temp_from_arrow
 
 ADAPTERS = {
     moodle_completion.FORMAT: ("moodle", moodle_completion),
@@ -428,9 +428,8 @@ def _log_result(con, res: FileResult, run_id: str) -> None:
                 "record_masked": pa.array([r["record"] for r in res.rejects], pa.string()),
             }
         )
-        con.register("rejects_arrow", rows)
-        con.execute("insert into rejected_row select * from rejects_arrow")
-        con.unregister("rejects_arrow")
+        temp_from_arrow(con, "rejects", rows)
+        con.execute("insert into rejected_row select * from rejects")
 
 
 def _reattribute(con) -> None:

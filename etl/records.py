@@ -16,6 +16,7 @@ import pyarrow as pa
 from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.identity import learner_ids
+from etl.stage import temp_from_arrow
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,13 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
             f"select distinct id_namespace || ':' || id_value from rec where {USABLE} order by 1"
         ).fetchall()
     ]
-    # executemany inserts row by row (15 s per 100k); an Arrow table goes in as one vector.
     keys = pa.table(
         {
             "nsid": pa.array(distinct, pa.string()),
             "learner_id": pa.array(learner_ids(ctx.key, distinct), pa.string()),
         }
     )
-    con.register("learner_key_arrow", keys)
-    con.execute("create or replace temp table learner_key as select * from learner_key_arrow")
-    con.unregister("learner_key_arrow")
+    temp_from_arrow(con, "learner_key", keys)
     has_role = "job_title" in columns(con, "rec")
     role_join = (
         f"left join role_map rm on rm.job_title_norm = {X.title_norm('g.job_title')}"

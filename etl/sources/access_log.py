@@ -14,6 +14,7 @@ import pyarrow as pa
 from etl.context import FileContext, FileResult
 from etl.decode import InputError, decode, read_bytes
 from etl.sources import toolkit_events as T
+from etl.stage import temp_from_arrow
 
 FORMAT = "access_log_combined"
 # RE2 (DuckDB) and Python read the same pattern; quoted fields may hold backslash escapes.
@@ -39,22 +40,19 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
     if not lines:
         raise InputError(path, "file is empty: expected log lines", 1)
     res.rows_read = len(lines)
-    con.register(
-        "log_arrow",
+    temp_from_arrow(
+        con,
+        "lg",
         pa.table({"_line": pa.array(range(1, len(lines) + 1), pa.int64()), "line": lines}),
     )
-    con.execute(
-        "create or replace temp table lg as select _line, rtrim(line, chr(13)) as line "
-        "from log_arrow"
-    )
-    con.unregister("log_arrow")
     del lines, text, data
     T.resource_paths(con)
     con.execute(
         f"""
         create or replace temp table lp as
         with m as (
-            select _line, line, regexp_extract(line, $re, {FIELDS!r}) as f from lg
+            select _line, line, regexp_extract(line, $re, {FIELDS!r}) as f
+            from (select _line, rtrim(line, chr(13)) as line from lg)
         ), r as (
             select *, regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 2) as target,
                    regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 1) as method,

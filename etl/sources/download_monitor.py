@@ -20,6 +20,7 @@ from etl import sqlexpr as X
 from etl.context import FileContext, FileResult, mask_free_text, mask_value
 from etl.decode import InputError, decode, read_bytes
 from etl.sources import toolkit_events as T
+from etl.stage import temp_from_arrow
 
 FORMAT = "wordpress_download_monitor"
 HEADER = [
@@ -101,9 +102,7 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
     table = {"_line": pa.array([g[0] for g in good], pa.int64())}
     for i, col in enumerate(COLS):
         table[col] = pa.array([g[1][i] for g in good], pa.string())
-    con.register("dlm_arrow", pa.table(table))
-    con.execute("create or replace temp table dlm as select * from dlm_arrow")
-    con.unregister("dlm_arrow")
+    temp_from_arrow(con, "dlm", pa.table(table))
     T.resource_paths(con)
     email = X.email_norm("nullif(trim(user_email), '-')")
     con.execute(

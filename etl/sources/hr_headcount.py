@@ -23,6 +23,7 @@ from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.decode import InputError
 from etl.sources.common import SUMMARY_RE
+from etl.stage import temp_from_arrow
 
 FORMAT = "hr_headcount_xlsx"
 COLUMNS = {
@@ -174,9 +175,7 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
         res.min_event_at, res.max_event_at = (
             datetime.combine(d, datetime.min.time(), UTC) for d in (dates[0], dates[-1])
         )
-    con.register("hc_arrow", pa.Table.from_pylist(records, schema=_SCHEMA))
-    con.execute("create or replace temp table hc as select * from hc_arrow")
-    con.unregister("hc_arrow")
+    temp_from_arrow(con, "hc", pa.Table.from_pylist(records, schema=_SCHEMA))
     _map_roles(con, ctx)
     _snapshot(con, ctx, res)
     res.check_accounting()

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from etl.context import FileContext, FileResult, mask_free_text
 from etl.identity import learner_ids
+from etl.stage import temp_from_arrow
 
 WINDOW_S = 30 * 60
 # Crawlers, link checkers, feed readers and scripts (COUNTER's robot list covers the same ground).
@@ -170,9 +171,8 @@ def recount(con) -> None:
         ids.append(event_id)
         flags.append(counted)
     if ids:
-        con.register("long_flags", pa.table({"event_id": ids, "is_counted": flags}))
+        temp_from_arrow(con, "long_flags", pa.table({"event_id": ids, "is_counted": flags}))
         con.execute("insert into flag select * from long_flags")
-        con.unregister("long_flags")
     con.execute(
         """update download_event set is_counted = f.is_counted from flag f
            where download_event.event_id = f.event_id
@@ -189,8 +189,9 @@ def _client_keys(con, ctx: FileContext) -> None:
         ).fetchall()
     ]
     ids = learner_ids(ctx.key, [f"client:{t}" for t in texts])
-    con.register(
-        "client_key_arrow",
+    temp_from_arrow(
+        con,
+        "client_key",
         pa.table(
             {
                 "client_text": pa.array(texts, pa.string()),
@@ -198,8 +199,6 @@ def _client_keys(con, ctx: FileContext) -> None:
             }
         ),
     )
-    con.execute("create or replace temp table client_key as select * from client_key_arrow")
-    con.unregister("client_key_arrow")
 
 
 def _networks(con) -> None:
@@ -234,9 +233,11 @@ def _networks(con) -> None:
         if len(found) == 1:
             out_ip.append(text)
             out_ccn.append(found.pop())
-    con.register("ip_hospital_arrow", pa.table({"ip": out_ip, "ccn": out_ccn}))
-    con.execute("create or replace temp table ip_hospital as select * from ip_hospital_arrow")
-    con.unregister("ip_hospital_arrow")
+    temp_from_arrow(
+        con,
+        "ip_hospital",
+        pa.table({"ip": pa.array(out_ip, pa.string()), "ccn": pa.array(out_ccn, pa.string())}),
+    )
 
 
 # IPv4 anywhere; IPv6 as the line's first field or wherever it is unambiguous (has '::' or seven
