@@ -1,25 +1,37 @@
-"""Thin router: page config, demo-mode notice, warehouse check, navigation."""
+"""Thin router: page config, warehouse check, viewer (demo mode), shared filters, navigation."""
 
 import streamlit as st
 
-from etl.config import warehouse_path
-from queries import runner
+from queries.runner import WarehouseMissing
+from ui import context
 
 st.set_page_config(page_title="Trafficking response program analytics", layout="wide")
 
-if not warehouse_path().exists():
+runner = context.get_runner()
+try:
+    runner.version()
+except WarehouseMissing:
     st.error(
-        f"No warehouse at `{warehouse_path()}`. Build it with `make warehouse` "
+        f"No warehouse at `{runner.path}`. Build it with `make warehouse` "
         "(or `python -m etl load sample_data`)."
     )
     st.stop()
 
-version = runner.run("warehouse_version")
-st.sidebar.caption(
-    "Local demo mode: no login configured; bound to localhost.  \n"
-    + (f"Warehouse version `{version.iloc[0]['version']}`" if not version.empty else "")
-)
+viewer = context.viewer_switch(runner)
+filters = context.filter_sidebar(runner, viewer)
+st.session_state["ctx"] = context.Context(runner, viewer, filters)
+
 nav = st.navigation(
-    [st.Page("pages/data_status.py", title="Data status", icon=":material/database:")]
+    [
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        st.Page(
+            "pages/definitions.py",
+            title="Definitions",
+            icon=":material/menu_book:",
+            url_path="definitions",
+        ),
+    ]
 )
+st.sidebar.page_link("pages/definitions.py", label="Metric definitions", icon=":material/help:")
+context.banner(st.session_state["ctx"], runner.run("warehouse_version").period)
 nav.run()

@@ -182,11 +182,12 @@ def run(
             wh.init_schema(con)
             wh.check_key(con, fingerprint(key))
             results = _load_all(con, files, maps, opts, key, run_id, log)
-            if all(r.status == "unchanged" for r in results):
+            if all(r.status == "unchanged" for r in results) and wh.has_marts(con):
                 con.close()
                 build.unlink(missing_ok=True)
                 return results, None
             _reattribute(con)
+            wh.build_marts(con)
             version = wh.stamp_version(con, fingerprint(key))
             problems = wh.verify(con)
             if problems:

@@ -18,6 +18,7 @@ from etl.config import SCHEMA_VERSION
 from etl.identity import KeyMismatchError
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text()
+MARTS_SQL = (Path(__file__).parent / "marts.sql").read_text()
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -36,6 +37,19 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL)
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MARTS_SQL)
+
+
+def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Warehouses built before the marts existed get them on the next load, even if unchanged."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'mart_adoption'"
+        ).fetchone()[0]
+    )
 
 
 @contextmanager

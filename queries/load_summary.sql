@@ -1,5 +1,6 @@
 -- Row accounting of the latest load of every file, for the data-status page.
 -- Grain: one row per (format, system, tenant), exports first. Parameters: none.
+-- runner: scope=collaborative
 with latest as (
     select * from load_log
     qualify row_number() over (partition by coalesce(file_id, path) order by loaded_at desc) = 1

@@ -1,29 +1,279 @@
-"""The one door to the warehouse for pages and exports (minimal until the query-layer issue).
+"""The one door to the warehouse for pages and exports.
 
-Each query is a .sql file in this folder with named parameters ($name). The warehouse is opened
-read-only per call, so the ETL's atomic swap is picked up by the next query.
+One in-memory root connection ATTACHes each warehouse version READ_ONLY under its own alias; every
+query runs on its own cursor with `USE <alias>`. When the ETL swaps a new file in (os.replace), the
+next query attaches it and new queries move there; the old alias is detached once no query uses it,
+so queries in flight finish on the version they started on (DESIGN.md section 7).
+
+`run()` binds the viewer's scope and the shared filters, rolls up what the viewer may not see by
+name, applies suppression after aggregation, stamps the result with its version and caches it on
+(version, query, viewer, filters).
 """
 
+import os
+import threading
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from etl.config import warehouse_path
+from queries import spec as specs
+from queries import suppress
+from queries.filters import Filters, Period, month_end, resolve_period
+from queries.scope import COLLABORATIVE, HospitalFrame, ScopeError, Viewer
 
-SQL_DIR = Path(__file__).parent
+NARROWING = ("role", "module", "period")
 
 
-def sql_text(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text()
+class WarehouseMissing(FileNotFoundError):
+    pass
 
 
-def run(name: str, warehouse: str | Path | None = None, **params) -> pd.DataFrame:
-    path = warehouse_path(warehouse)
-    con = duckdb.connect(str(path), read_only=True, config={"autoinstall_known_extensions": False})
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        # Through Arrow: DuckDB 2.0 .df() trips a pandas 3.1 deprecation on TIMESTAMPTZ columns.
-        return con.sql(sql_text(name), params=params).to_arrow_table().to_pandas()
-    finally:
-        con.close()
+@dataclass
+class Result:
+    frame: pd.DataFrame  # withheld cells are <NA>
+    suppressed: pd.DataFrame  # True where a cell is withheld (shown as `<11`)
+    version: str
+    built_at: object
+    period: Period | None = None
+    filters: Filters | None = None
+    notes: list[str] = field(default_factory=list)
+    data_ms: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+
+@dataclass
+class _Attached:
+    alias: str
+    stat: tuple
+    version: str
+    built_at: object
+    hospitals: pd.DataFrame
+    periods: list[Period]
+    launch: date
+    last_month: date
+    refs: int = 0
+
+
+class Runner:
+    def __init__(self, warehouse: str | Path | None = None, cache_size: int = 512):
+        self.path = Path(warehouse_path(warehouse))
+        self._root = duckdb.connect(
+            ":memory:",
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+        self._lock = threading.RLock()
+        self._seq = 0
+        self._current: _Attached | None = None
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = cache_size
+        self._frames: dict = {}
+
+    # connection ---------------------------------------------------------------------------------
+    def _refresh(self) -> _Attached:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise WarehouseMissing(f"no warehouse at {self.path}") from None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._current is not None and self._current.stat == key:
+            return self._current
+        self._seq += 1
+        alias = f"wh_{self._seq}"  # our own identifier, never user input
+        quoted = str(self.path).replace("'", "''")
+        self._root.execute(f"attach '{quoted}' as {alias} (read_only)")
+        cur = self._root.cursor()
+        try:
+            cur.execute(f"use {alias}")
+            cur.execute("set TimeZone = 'UTC'")
+            att = _Attached(alias, key, *self._describe(cur))
+        finally:
+            cur.close()
+        old, self._current = self._current, att
+        if old is not None and old.refs == 0:
+            self._detach(old)
+        self._frames.clear()
+        return att
+
+    @staticmethod
+    def _describe(cur) -> tuple:
+        meta = cur.execute("select version, built_at from warehouse_meta limit 1").fetchall()
+        version, built_at = meta[0] if meta else ("(empty)", None)
+        hospitals = _fetch(cur, specs.load("hospitals"), {})
+        periods = [
+            Period(r.period_id, r.label, r.month_from, r.month_to)
+            for r in _fetch(cur, specs.load("periods"), {}).itertuples()
+        ]
+        extent = _fetch(cur, specs.load("data_extent"), {}).iloc[0]
+        today = date.today().replace(day=1)
+        launch = extent["launch_month"] if pd.notna(extent["launch_month"]) else today
+        last = extent["last_month"] if pd.notna(extent["last_month"]) else today
+        return version, built_at, hospitals, periods, launch, max(last, launch)
+
+    def _detach(self, att: _Attached) -> None:
+        self._root.execute(f"detach {att.alias}")
+
+    @contextmanager
+    def _cursor(self):
+        with self._lock:
+            att = self._refresh()
+            att.refs += 1
+            cur = self._root.cursor()
+        try:
+            cur.execute(f"use {att.alias}")
+            cur.execute("set TimeZone = 'UTC'")
+            yield cur, att
+        finally:
+            cur.close()
+            with self._lock:
+                att.refs -= 1
+                if att is not self._current and att.refs == 0:
+                    self._detach(att)
+
+    # public API ---------------------------------------------------------------------------------
+    def version(self) -> tuple[str, object]:
+        with self._cursor() as (_, att):
+            return att.version, att.built_at
+
+    def frame(self, viewer: Viewer = COLLABORATIVE) -> HospitalFrame:
+        with self._cursor() as (_, att):
+            return self._frame(att, viewer)
+
+    def periods(self) -> tuple[list[Period], date, date]:
+        with self._cursor() as (_, att):
+            return att.periods, att.launch, att.last_month
+
+    def run(
+        self, name: str, viewer: Viewer = COLLABORATIVE, filters: Filters | None = None, **extra
+    ) -> Result:
+        spec = specs.load(name)
+        if spec.scope == "collaborative" and not viewer.is_collaborative:
+            raise ScopeError(f"{name} is for collaborative staff only")
+        t0 = time.perf_counter()
+        with self._cursor() as (cur, att):
+            frame = self._frame(att, viewer)
+            f = frame.sanitize(filters or Filters())
+            key = (att.version, att.alias, name, viewer, f, tuple(sorted(extra.items())))
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+            if hit is not None:
+                return hit
+            period = resolve_period(f, att.periods, att.launch, att.last_month)
+            if spec.scope == "hospital":
+                out, mask, notes = self._scoped(cur, att, spec, frame, f, period, extra)
+            else:
+                out = _fetch(cur, spec, _bind(spec, period, f, None, extra))
+                mask, notes = pd.DataFrame(False, index=out.index, columns=out.columns), []
+            result = Result(out, mask, att.version, att.built_at, period, f, notes)
+        result.data_ms = (time.perf_counter() - t0) * 1000
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    # internals ----------------------------------------------------------------------------------
+    def _frame(self, att: _Attached, viewer: Viewer) -> HospitalFrame:
+        key = (att.alias, viewer)
+        with self._lock:
+            if key not in self._frames:
+                self._frames[key] = HospitalFrame(att.hospitals, viewer)
+            return self._frames[key]
+
+    def _rolled(self, cur, spec, frame: HospitalFrame, f: Filters, period: Period, extra):
+        named = frame.named(f)
+        raw = _fetch(cur, spec, _bind(spec, period, f, frame.ccns(f), extra))
+        keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.additive]
+        names = named.set_index("hospital_ccn")["hospital_name"]
+        mine = raw[raw["hospital_ccn"].isin(names.index)].copy()
+        mine.insert(1, "hospital", mine["hospital_ccn"].map(names))
+        mine.insert(2, "is_peer_group", False)
+        mine.insert(3, "n_hospitals", 1)
+        rest = raw[raw["hospital_ccn"].isin(frame.groups.index)].copy()
+        rest["hospital"] = rest["hospital_ccn"].map(frame.groups)
+        grouped = (
+            rest.groupby(["hospital", *keys], dropna=False, sort=True)[list(spec.additive)]
+            .sum()
+            .reset_index()
+        )
+        grouped.insert(0, "hospital_ccn", None)
+        grouped.insert(2, "is_peer_group", True)
+        grouped.insert(3, "n_hospitals", grouped["hospital"].map(frame.group_sizes))
+        out = pd.concat([mine, grouped[mine.columns]], ignore_index=True)
+        out["hospital_ccn"] = out["hospital_ccn"].astype(object)
+        for col in spec.additive:
+            out[col] = pd.to_numeric(out[col])
+        for name, s, n in spec.means:
+            out[name] = (out[s] / out[n].where(out[n] > 0)).astype("float64")
+        for name, a, b in spec.pcts:
+            out[name] = (100 * out[a] / out[b].where(out[b] > 0)).astype("float64")
+        return out, keys
+
+    def _scoped(self, cur, att, spec, frame: HospitalFrame, f: Filters, period: Period, extra):
+        out, keys = self._rolled(cur, spec, frame, f, period, extra)
+        outside = out["is_peer_group"]
+        mask = suppress.primary(out, outside, spec)
+        row_keys = ["hospital", *keys]
+        if (spec.counts and outside.any()) or spec.means:
+            for name in NARROWING:
+                wide_f = f.widened(name)
+                if wide_f == f:
+                    continue
+                wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
+                wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
+                suppress.across_filters(mask, out, wide, outside, row_keys, spec)
+        suppress.complementary(mask, out, "hospital", keys, spec)
+        suppress.derived(mask, spec)
+        hidden = [c for c in spec.sums if c in out.columns]
+        out = suppress.apply(out, mask).drop(columns=hidden)
+        mask = mask.drop(columns=hidden)
+        notes = [
+            f"{g}: withheld (fewer than 5 hospitals, so it could identify one)"
+            for g in frame.withheld
+        ]
+        return out, mask, notes
+
+
+def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
+    values = {
+        "ccns": ccns,
+        "role": f.role,
+        "module": f.module,
+        "month_from": period.month_from,
+        "month_to": period.month_to,
+        "as_of": month_end(period.month_to),
+        **extra,
+    }
+    missing = [p for p in spec.params if p not in values]
+    if missing:
+        raise TypeError(f"{spec.name}.sql needs parameters {missing}")
+    return {p: values[p] for p in spec.params}
+
+
+def _fetch(cur, spec, params: dict) -> pd.DataFrame:
+    # Through Arrow: DuckDB 2.0 .df() trips a pandas 3.1 deprecation on TIMESTAMPTZ columns.
+    return cur.sql(spec.sql, params=params).to_arrow_table().to_pandas()
+
+
+_default: dict[Path, Runner] = {}
+_default_lock = threading.Lock()
+
+
+def default(warehouse: str | Path | None = None) -> Runner:
+    """One runner per warehouse path per process (Streamlit wraps this in st.cache_resource)."""
+    path = Path(warehouse_path(warehouse))
+    with _default_lock:
+        if path not in _default:
+            _default[path] = Runner(path)
+        return _default[path]

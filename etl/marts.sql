@@ -1,0 +1,105 @@
+-- Marts: what the app reads repeatedly, rebuilt from the base tables at the end of every load, in
+-- the build file, before the checks and the swap. Months are bucketed in the collaborative's time
+-- zone (setting 'timezone', default America/Chicago). Learners carry their current attribution.
+
+-- one row per member hospital: the dimension every scoped query joins through
+create or replace table mart_hospital as
+select m.ccn as hospital_ccn, coalesce(h.name, m.ccn) as hospital_name, m.state, m.region,
+       m.health_system, coalesce(h.hospital_type, 'Unknown') as hospital_type,
+       coalesce(h.has_emergency_services, false) as has_emergency_services, m.member_since
+from membership m
+left join hospital h on h.ccn = m.ccn;
+
+-- one row per (learner, module) ever started or completed; the first completion counts
+create or replace table mart_learner_module as
+with tz as (
+    select coalesce(max(value) filter (where key = 'timezone'), 'America/Chicago') as tz
+    from setting
+),
+per_pair as (
+    select c.learner_id, c.module_id,
+           min(c.first_access_at) as first_access_at,
+           min(c.completed_at) filter (where c.is_completed) as first_completed_at,
+           max(c.completed_at) filter (where c.is_completed) as last_completed_at,
+           -- an in-progress record may carry no date at all: then the export it first appeared in
+           coalesce(min(c.event_at), min(c.export_at)) as first_event_at,
+           bool_or(c.is_completed) as is_completed,
+           arg_min(c.time_spent_s, c.completed_at) filter (where c.is_completed) as time_spent_s,
+           max(c.contact_hours) filter (where c.is_completed) as contact_hours
+    from completion c
+    where c.module_id is not null and (c.is_started or c.is_completed)
+    group by c.learner_id, c.module_id
+)
+select p.learner_id, p.module_id, l.hospital_ccn, coalesce(l.role, 'other') as role,
+       l.department, p.is_completed, p.first_completed_at, p.last_completed_at, p.time_spent_s,
+       p.contact_hours,
+       date_diff('day', p.first_access_at, p.first_completed_at) as days_to_complete,
+       date_trunc('month', timezone(tz.tz, coalesce(p.first_access_at, p.first_completed_at,
+                                                     p.first_event_at)))::date as started_month,
+       date_trunc('month', timezone(tz.tz, p.first_completed_at))::date as completed_month,
+       date_trunc('month', timezone(tz.tz, p.last_completed_at))::date as last_completed_month
+from per_pair p
+join learner l using (learner_id)
+cross join tz;
+
+-- one row per (hospital, role, module, month): additive counts for utilization over any months
+create or replace table mart_completion_month as
+with started as (
+    select hospital_ccn, role, module_id, started_month as month, count(*) as n_started
+    from mart_learner_module group by all
+),
+completed as (
+    select hospital_ccn, role, module_id, completed_month as month, count(*) as n_completed,
+           count(time_spent_s) as n_timed, sum(time_spent_s)::bigint as sum_time_spent_s,
+           count(days_to_complete) as n_days_known,
+           sum(days_to_complete)::bigint as sum_days_to_complete,
+           sum(contact_hours) as sum_contact_hours
+    from mart_learner_module where is_completed group by all
+)
+select hospital_ccn, role, module_id, month,
+       coalesce(n_started, 0)::bigint as n_started, coalesce(n_completed, 0)::bigint as n_completed,
+       coalesce(n_timed, 0)::bigint as n_timed, coalesce(sum_time_spent_s, 0)::bigint as sum_time_spent_s,
+       coalesce(n_days_known, 0)::bigint as n_days_known,
+       coalesce(sum_days_to_complete, 0)::bigint as sum_days_to_complete,
+       coalesce(sum_contact_hours, 0) as sum_contact_hours
+from started full join completed using (hospital_ccn, role, module_id, month);
+
+-- one row per (learner, module, phase) with a finished attempt: first, best and last score
+create or replace table mart_quiz_learner as
+with tz as (
+    select coalesce(max(value) filter (where key = 'timezone'), 'America/Chicago') as tz
+    from setting
+)
+select q.learner_id, q.module_id, q.phase, l.hospital_ccn, coalesce(l.role, 'other') as role,
+       min(q.finished_at) as first_finished_at,
+       date_trunc('month', timezone(any_value(tz.tz), min(q.finished_at)))::date as first_month,
+       arg_min(q.score_pct, q.finished_at) as first_score_pct,
+       max(q.score_pct) as best_score_pct,
+       arg_max(q.score_pct, q.finished_at) as last_score_pct,
+       count(*) as n_attempts
+from quiz_attempt q
+join learner l using (learner_id)
+cross join tz
+where q.state = 'finished' and q.module_id is not null and q.score_pct is not null
+group by q.learner_id, q.module_id, q.phase, l.hospital_ccn, l.role;
+
+-- one row per (hospital, resource, month, client): counted downloads
+create or replace table mart_download as
+with tz as (
+    select coalesce(max(value) filter (where key = 'timezone'), 'America/Chicago') as tz
+    from setting
+)
+select d.hospital_ccn, d.resource_id,
+       date_trunc('month', timezone(tz.tz, d.requested_at))::date as month, d.client_id,
+       count(*)::bigint as n_downloads
+from download_event d
+cross join tz
+where d.is_counted
+group by all;
+
+-- one row per (hospital, wave, element) from the hospital's current answer in that wave
+create or replace table mart_adoption as
+select r.hospital_ccn, r.wave, p.element_id, p.stage, r.submitted_at
+from survey_response r
+join protocol_response p using (tenant, record_id, event_name)
+where r.is_current and r.hospital_ccn is not null;

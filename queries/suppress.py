@@ -1,0 +1,87 @@
+"""Small-cell suppression, applied by the runner after aggregation (DESIGN.md section 6).
+
+- Primary: staff counts about hospitals outside the viewer's scope that are 1-10, and every score
+  statistic on fewer than 11 learners (any scope), are withheld and shown as `<11`.
+- Complementary, within the table: in any line of cells that a total could be set against (one
+  hospital row, every value of one other key), a single withheld cell would follow from the total,
+  so the smallest other non-zero cell of that line is withheld too.
+- Across filters: a figure under a role, module or period filter is withheld when the same figure
+  without that filter differs from it by 1-10 staff (the subtraction attack).
+"""
+
+import pandas as pd
+
+THRESHOLD = 11
+
+
+def _small(values: pd.Series) -> pd.Series:
+    return values.notna() & (values >= 1) & (values < THRESHOLD)
+
+
+def primary(frame: pd.DataFrame, outside: pd.Series, spec) -> pd.DataFrame:
+    """Withheld cells (True) for the counts and score statistics of `frame`."""
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    for col in spec.counts:
+        mask[col] = outside & _small(frame[col])
+    for out, _, n in spec.means:
+        mask[out] = _small(frame[n])
+    return mask
+
+
+def across_filters(
+    mask: pd.DataFrame, narrow: pd.DataFrame, wide: pd.DataFrame, outside: pd.Series, keys, spec
+) -> None:
+    """Withhold narrow-filter cells whose difference from the unfiltered figure is 1-10."""
+    if narrow.empty:
+        return
+    w = narrow[keys].merge(wide, on=keys, how="left", suffixes=("", "_w"))
+    w.index = narrow.index
+    for col in spec.counts:
+        diff = w[col].fillna(narrow[col]) - narrow[col]
+        mask[col] |= outside & _small(diff)
+    for out, _, n in spec.means:
+        diff = w[n].fillna(narrow[n]) - narrow[n]
+        mask[out] |= _small(diff)
+
+
+def complementary(mask: pd.DataFrame, frame: pd.DataFrame, row_key: str, keys, spec) -> None:
+    """Secondary suppression along each line (one row label, one other key varying)."""
+    units = [(c, c) for c in spec.counts] + [(out, n) for out, _, n in spec.means]
+    lines = [[row_key] + [k for k in keys if k != vary] for vary in keys]
+    if not lines or frame.empty:
+        return
+    changed = True
+    while changed:  # a cell withheld in one line can leave another line with a single one
+        changed = False
+        for target, size_col in units:
+            size = frame[size_col].astype("float64").fillna(0)
+            for fixed in lines:
+                held = mask[target] & (size > 0)
+                free = size.where(~mask[target] & (size > 0))
+                group = frame[fixed].astype(str).agg("\x1f".join, axis=1)
+                n_held = held.groupby(group).transform("sum")
+                lone = group[(n_held == 1) & free.notna()].unique()
+                if len(lone) == 0:
+                    continue
+                pick = free[group.isin(lone)].groupby(group[group.isin(lone)]).idxmin().dropna()
+                if len(pick):
+                    mask.loc[pick.values, target] = True
+                    changed = True
+
+
+def derived(mask: pd.DataFrame, spec) -> None:
+    """A percentage is withheld when its numerator or denominator is; a follower with its leader."""
+    for out, lead in spec.follows:
+        mask[out] |= mask[lead]
+    for out, num, den in spec.pcts:
+        mask[out] |= mask[num] | mask[den]
+
+
+def apply(frame: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """Withheld cells become missing: the figure itself never leaves the runner."""
+    out = frame.copy()
+    for col in mask.columns:
+        if mask[col].any():
+            kind = "Int64" if pd.api.types.is_integer_dtype(out[col]) else "Float64"
+            out[col] = out[col].astype(kind).mask(mask[col])
+    return out

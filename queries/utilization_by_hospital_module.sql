@@ -1,0 +1,49 @@
+-- Module use per hospital: learner-modules started in the period, how many of those were completed,
+-- completions in the period, staff at the period's end (for per-100-staff rates), time spent.
+-- Grain: hospital_ccn x module_id. Parameters: $ccns, $role, $module, $month_from, $month_to, $as_of.
+-- runner: scope=hospital counts=n_started,n_completed_of_started,n_completed,headcount
+--         sums=n_timed,sum_time_spent_min measures=sum_contact_hours
+--         pct.completion_rate_pct=n_completed_of_started/n_started
+--         pct.completions_per_100_staff=n_completed/headcount
+--         mean.mean_time_spent_min=sum_time_spent_min/n_timed follow.sum_contact_hours=n_completed
+with pairs as (
+    select * from mart_learner_module
+    where list_contains($ccns, hospital_ccn)
+      and ($role is null or role = $role)
+      and ($module is null or module_id = $module)
+),
+use as (
+    select hospital_ccn, module_id,
+           count(*) filter (where started_month between $month_from and $month_to) as n_started,
+           count(*) filter (where started_month between $month_from and $month_to
+                            and is_completed) as n_completed_of_started,
+           count(*) filter (where completed_month between $month_from and $month_to)
+               as n_completed,
+           count(time_spent_s) filter (where completed_month between $month_from and $month_to)
+               as n_timed,
+           coalesce(sum(time_spent_s / 60.0)
+                    filter (where completed_month between $month_from and $month_to), 0)
+               as sum_time_spent_min,
+           coalesce(sum(contact_hours)
+                    filter (where completed_month between $month_from and $month_to), 0)
+               as sum_contact_hours
+    from pairs
+    group by all
+),
+snapshot as (  -- each hospital's latest headcount on or before the period's end
+    select hospital_ccn, max(as_of_date) as as_of_date from staff_headcount
+    where as_of_date <= $as_of and list_contains($ccns, hospital_ccn)
+    group by all
+),
+staff as (
+    select s.hospital_ccn, sum(s.headcount)::bigint as headcount
+    from staff_headcount s join snapshot using (hospital_ccn, as_of_date)
+    where $role is null or s.role = $role
+    group by all
+)
+select u.hospital_ccn, u.module_id, u.n_started, u.n_completed_of_started, u.n_completed,
+       coalesce(st.headcount, 0) as headcount, u.n_timed, u.sum_time_spent_min,
+       u.sum_contact_hours
+from use u
+left join staff st using (hospital_ccn)
+order by u.hospital_ccn, u.module_id

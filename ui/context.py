@@ -1,0 +1,190 @@
+"""Who is looking and what they filtered on: the sidebar, the URL and the banner on every page.
+
+The viewer comes from the demo-mode switch (login arrives later) and lives in the session only, so
+no URL can widen it. The filters live in widgets keyed in session state and are written back to
+the URL on every run (Streamlit clears query parameters when the page changes).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from etl.config import warehouse_path
+from queries import runner as runner_mod
+from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, Period, parse_month
+from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
+
+ALL = None
+
+
+@dataclass(frozen=True)
+class Context:
+    runner: runner_mod.Runner
+    viewer: Viewer
+    filters: Filters
+
+
+@st.cache_resource
+def _runner_for(path: str) -> runner_mod.Runner:
+    return runner_mod.Runner(path)
+
+
+def get_runner() -> runner_mod.Runner:
+    """One runner (one root connection) per warehouse path for the whole server process."""
+    return _runner_for(str(warehouse_path()))
+
+
+def current() -> Context:
+    """For pages: the context the router set up in this run."""
+    return st.session_state["ctx"]
+
+
+def _options(values, labels=None):
+    labels = labels or {}
+    return [ALL, *values], (lambda v: "All" if v is None else labels.get(v, v))
+
+
+def _keep_valid(key: str, allowed) -> None:
+    if st.session_state.get(key) not in allowed:
+        st.session_state[key] = None
+
+
+def viewer_switch(runner: runner_mod.Runner) -> Viewer:
+    everyone = runner.frame(COLLABORATIVE).hospitals
+    st.sidebar.caption(
+        ":orange[**Demo mode**]: no login is configured, so the app listens on localhost only "
+        "and anyone using it may view as any role."
+    )
+    role = st.sidebar.selectbox("View as", list(ROLES), format_func=ROLES.get, key="viewer_role")
+    if role == "collaborative":
+        return COLLABORATIVE
+    choices = {
+        "state": sorted(everyone["state"].dropna().unique()),
+        "system": sorted(everyone["health_system"].dropna().unique()),
+        "hospital": list(everyone.sort_values("hospital_name")["hospital_ccn"]),
+    }[role]
+    names = dict(zip(everyone["hospital_ccn"], everyone["hospital_name"], strict=True))
+    if not choices:
+        st.sidebar.warning(f"No {ROLES[role].lower()} in the membership file.")
+        return COLLABORATIVE
+    if st.session_state.get("viewer_scope") not in choices:
+        st.session_state["viewer_scope"] = choices[0]
+    scope = st.sidebar.selectbox(
+        ROLES[role], choices, key="viewer_scope", format_func=lambda v: names.get(v, v)
+    )
+    try:
+        return Viewer(role, scope)
+    except ScopeError as exc:
+        st.sidebar.error(str(exc))
+        return COLLABORATIVE
+
+
+def _init_from_url() -> None:
+    if st.session_state.get("_filters_from_url"):
+        return
+    f = Filters.from_url(st.query_params.to_dict())
+    for name, value in f.as_dict().items():
+        st.session_state[f"f_{name}"] = (
+            value.strftime("%Y-%m") if isinstance(value, date) else value
+        )
+    st.session_state["_filters_from_url"] = True
+
+
+def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
+    _init_from_url()
+    frame = runner.frame(viewer)
+    side = st.sidebar
+    side.subheader("Filters")
+    hospitals = frame.own.sort_values("hospital_name")
+    names = dict(zip(hospitals["hospital_ccn"], hospitals["hospital_name"], strict=True))
+    for key, label in (
+        ("state", "State"),
+        ("region", "Region"),
+        ("health_system", "Health system"),
+        ("hospital_type", "Hospital type"),
+        ("hospital", "Hospital"),
+    ):
+        values = frame.options(key)
+        opts, fmt = _options(values, names if key == "hospital" else None)
+        _keep_valid(f"f_{key}", opts)
+        if len(values) > 1 or st.session_state.get(f"f_{key}") is not None:
+            side.selectbox(label, opts, key=f"f_{key}", format_func=fmt)
+    roles = runner.run("roles").frame
+    opts, fmt = _options(list(roles["role"]), dict(zip(roles["role"], roles["label"], strict=True)))
+    _keep_valid("f_role", opts)
+    side.selectbox("Staff role", opts, key="f_role", format_func=fmt)
+    modules = runner.run("modules").frame
+    labels = {m: f"{n}. {t}" for m, n, t in modules[["module_id", "module_no", "title"]].values}
+    opts, fmt = _options(list(modules["module_id"]), labels)
+    _keep_valid("f_module", opts)
+    side.selectbox("Module", opts, key="f_module", format_func=fmt)
+    _period_widgets(runner)
+    f = Filters(
+        **{
+            k: st.session_state.get(f"f_{k}")
+            for k in (
+                "state",
+                "region",
+                "health_system",
+                "hospital_type",
+                "hospital",
+                "role",
+                "module",
+            )
+        },
+        period=st.session_state.get("f_period") or SINCE_LAUNCH,
+        month_from=parse_month(st.session_state.get("f_month_from") or ""),
+        month_to=parse_month(st.session_state.get("f_month_to") or ""),
+    )
+    if f.period != CUSTOM:
+        f = Filters(**{**f.as_dict(), "month_from": None, "month_to": None})
+    f = frame.sanitize(f)
+    st.query_params.from_dict(f.to_url())
+    return f
+
+
+def _period_widgets(runner: runner_mod.Runner) -> None:
+    periods, launch, last = runner.periods()
+    labels = {SINCE_LAUNCH: "Since launch", CUSTOM: "Months…"} | {p.key: p.label for p in periods}
+    keys = [SINCE_LAUNCH, *[p.key for p in periods], CUSTOM]
+    if st.session_state.get("f_period") not in keys:
+        st.session_state["f_period"] = SINCE_LAUNCH
+    st.sidebar.selectbox("Period", keys, key="f_period", format_func=labels.get)
+    if st.session_state["f_period"] != CUSTOM:
+        return
+    months = [m.strftime("%Y-%m") for m in pd.date_range(launch, last, freq="MS")]
+    for key, default in (("f_month_from", months[0]), ("f_month_to", months[-1])):
+        if st.session_state.get(key) not in months:
+            st.session_state[key] = default
+    a, b = st.sidebar.columns(2)
+    a.selectbox("From", months, key="f_month_from")
+    b.selectbox("To", months, key="f_month_to")
+
+
+def banner(ctx: Context, period: Period | None) -> None:
+    """Version, as-of date and active filters, at the top of every page."""
+    version, built_at = ctx.runner.version()
+    frame = ctx.runner.frame(ctx.viewer)
+    who = ROLES[ctx.viewer.role]
+    if ctx.viewer.scope:
+        names = dict(
+            zip(frame.hospitals["hospital_ccn"], frame.hospitals["hospital_name"], strict=True)
+        )
+        who += f": {names.get(ctx.viewer.scope, ctx.viewer.scope)}"
+    parts = [f"Viewing as **{who}**"]
+    if period is not None:
+        parts.append(f"{period.label} ({period.month_from:%b %Y} – {period.month_to:%b %Y})")
+    active = {
+        k: v
+        for k, v in ctx.filters.as_dict().items()
+        if v is not None and k not in ("period", "month_from", "month_to")
+    }
+    if active:
+        parts.append(
+            "Filters: " + ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in active.items())
+        )
+    stamp = f"{built_at:%Y-%m-%d %H:%M} UTC" if built_at is not None else "not built"
+    parts.append(f"Data as of {stamp} · version `{version}`")
+    st.caption(" · ".join(parts))
