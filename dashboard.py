@@ -33,5 +33,5 @@ nav = st.navigation(
     ]
 )
 st.sidebar.page_link("pages/definitions.py", label="Metric definitions", icon=":material/help:")
-context.banner(st.session_state["ctx"], runner.run("warehouse_version").period)
+context.banner(st.session_state["ctx"])
 nav.run()

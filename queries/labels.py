@@ -39,6 +39,7 @@ FORMAT.update(
 
 COLUMN = {
     "path": "File",
+    "file": "File",
     "format": "Source",
     "system": "System",
     "tenant": "Tenant",

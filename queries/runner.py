@@ -96,8 +96,13 @@ class Runner:
             cur.execute(f"use {alias}")
             cur.execute("set TimeZone = 'UTC'")
             att = _Attached(alias, key, *self._describe(cur))
-        finally:
+        except Exception:
             cur.close()
+            # an unreadable build (e.g. one made before the marts existed) must not stay attached:
+            # every later call would attach it again under a new alias
+            self._root.execute(f"detach {alias}")
+            raise
+        cur.close()
         old, self._current = self._current, att
         if old is not None and old.refs == 0:
             self._detach(old)

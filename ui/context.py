@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl.config import warehouse_path
 from queries import runner as runner_mod
-from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, Period, parse_month
+from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month
 from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
 
 ALL = None
@@ -163,28 +163,36 @@ def _period_widgets(runner: runner_mod.Runner) -> None:
     b.selectbox("To", months, key="f_month_to")
 
 
-def banner(ctx: Context, period: Period | None) -> None:
-    """Version, as-of date and active filters, at the top of every page."""
-    version, built_at = ctx.runner.version()
+def banner(ctx: Context) -> None:
+    """Version, as-of date, viewer, period and active filters, at the top of every page."""
+    stamp = ctx.runner.run("warehouse_version", ctx.viewer, ctx.filters)
     frame = ctx.runner.frame(ctx.viewer)
+    names = dict(
+        zip(frame.hospitals["hospital_ccn"], frame.hospitals["hospital_name"], strict=True)
+    )
     who = ROLES[ctx.viewer.role]
     if ctx.viewer.scope:
-        names = dict(
-            zip(frame.hospitals["hospital_ccn"], frame.hospitals["hospital_name"], strict=True)
-        )
         who += f": {names.get(ctx.viewer.scope, ctx.viewer.scope)}"
-    parts = [f"Viewing as **{who}**"]
-    if period is not None:
-        parts.append(f"{period.label} ({period.month_from:%b %Y} – {period.month_to:%b %Y})")
-    active = {
-        k: v
-        for k, v in ctx.filters.as_dict().items()
-        if v is not None and k not in ("period", "month_from", "month_to")
+    p = stamp.period
+    parts = [f"Viewing as **{who}**", f"{p.label} ({p.month_from:%b %Y} – {p.month_to:%b %Y})"]
+    roles = ctx.runner.run("roles").frame.set_index("role")["label"]
+    modules = ctx.runner.run("modules").frame.set_index("module_id")["title"]
+    shown = {
+        "state": ("State", str),
+        "region": ("Region", str),
+        "health_system": ("System", str),
+        "hospital_type": ("Type", str),
+        "hospital": ("Hospital", lambda v: names.get(v, v)),
+        "role": ("Role", lambda v: roles.get(v, v)),
+        "module": ("Module", lambda v: modules.get(v, v)),
     }
+    active = [
+        f"{label}: {fmt(getattr(ctx.filters, key))}"
+        for key, (label, fmt) in shown.items()
+        if getattr(ctx.filters, key) is not None
+    ]
     if active:
-        parts.append(
-            "Filters: " + ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in active.items())
-        )
-    stamp = f"{built_at:%Y-%m-%d %H:%M} UTC" if built_at is not None else "not built"
-    parts.append(f"Data as of {stamp} · version `{version}`")
+        parts.append(" · ".join(active))
+    built = f"{stamp.built_at:%Y-%m-%d %H:%M} UTC" if stamp.built_at is not None else "not built"
+    parts.append(f"Data as of {built} · version `{stamp.version}`")
     st.caption(" · ".join(parts))

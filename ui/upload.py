@@ -5,11 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from etl import candidate
-from etl.config import REPO_ROOT
 from queries import labels
 from ui.tables import columns
 
-UPLOADS = REPO_ROOT / "data" / "uploads"
 DETECT = "(detect from the file; reference files and logs)"
 
 
@@ -39,7 +37,9 @@ def section(ctx) -> None:
     )
     if st.button("Check these files", disabled=not files, type="primary"):
         staged = candidate.stage(
-            [(f.name, f.getvalue()) for f in files], UPLOADS, None if folder == DETECT else folder
+            [(f.name, f.getvalue()) for f in files],
+            ctx.runner.path.parent / "uploads",  # beside the warehouse, never in it
+            None if folder == DETECT else folder,
         )
         with st.spinner("Loading into a candidate warehouse (the live one keeps serving)…"):
             st.session_state["candidate"] = candidate.build(staged, ctx.runner.path)
@@ -52,7 +52,7 @@ def _review(ctx, c: candidate.Candidate) -> None:
         keep = [
             k
             for k in (
-                "path",
+                "file",
                 "format",
                 "status",
                 "rows_read",
@@ -64,7 +64,7 @@ def _review(ctx, c: candidate.Candidate) -> None:
             )
             if k in table
         ]
-        table = table[keep].assign(path=table["path"].map(lambda p: p.rsplit("/", 1)[-1]))
+        table = table[keep].assign(file=table["file"].map(lambda p: p.rsplit("/", 1)[-1]))
         table["format"] = table["format"].map(labels.format_label)
         st.dataframe(table, hide_index=True, column_config=columns(table))
     if c.errors:
