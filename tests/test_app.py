@@ -71,7 +71,10 @@ def test_uploaded_files_go_live_only_after_confirmation(app, loaded):
     before = _files(loaded)
     at = app(loaded).run()
     at.selectbox(key="upload_folder").set_value("hs")
-    row = "4520,Doe,Ann,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,10/1/2026,90,1.0\n"
+    row = (
+        "4520,Doe,Ann,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
+        "10/1/2026,90,1.0\n"
+    )
     at.file_uploader(key="upload_files").set_value(
         [("260002-transcript-2026-10.csv", (HS_HEADER + row).encode(), "text/csv")]
     )
