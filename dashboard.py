@@ -23,15 +23,15 @@ st.session_state["ctx"] = context.Context(runner, viewer, filters)
 
 nav = st.navigation(
     [
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
         st.Page(
-            "pages/definitions.py",
+            "app_pages/definitions.py",
             title="Definitions",
             icon=":material/menu_book:",
             url_path="definitions",
         ),
     ]
 )
-st.sidebar.page_link("pages/definitions.py", label="Metric definitions", icon=":material/help:")
+st.sidebar.page_link("app_pages/definitions.py", label="Metric definitions", icon=":material/help:")
 context.banner(st.session_state["ctx"])
 nav.run()

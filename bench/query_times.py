@@ -11,7 +11,7 @@ any timing and reported separately. For each (query, viewer, filters):
 
 - cold: the first `run()`, a result-cache miss; `Result.data_ms` and wall time around `run()`;
 - warm: the same `run()` again, a cache hit; wall time around `run()`. On a hit the runner returns
-  the cached `Result` object itself, so its `data_ms` is the miss's value: it is recorded but
+  the cached `Result` (or a copy of it), so its `data_ms` is the miss's value: it is recorded but
   only the wall time measures the hit.
 
 The bench also wraps `queries.runner._fetch` (timing only; the runner is otherwise untouched) to
@@ -31,10 +31,12 @@ p50/p95/max per viewer role and overall) and prints Markdown tables.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from datetime import date
@@ -85,6 +87,32 @@ def _install_sql_timer() -> None:
 
     timed_fetch._bench = True
     runner_module._fetch = timed_fetch
+
+
+# the code measured: the queries/ package changes under active development ----------------------
+def code_version() -> dict:
+    """Git HEAD, whether queries/ differs from it, and a digest of queries/ as read now (the SQL
+    specs are loaded, and so frozen for the run, right after)."""
+    head = dirty = None
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--", "queries"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
+    except OSError:
+        pass
+    digest = hashlib.sha256()
+    for f in sorted((ROOT / "queries").glob("*.*")):
+        if f.suffix in (".py", ".sql"):
+            digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return {"git_head": head, "queries_modified": dirty, "queries_sha256": digest.hexdigest()[:16]}
 
 
 # machine and warehouse ------------------------------------------------------------------------
@@ -270,9 +298,12 @@ def measure(path: Path, repeat: int, seed: int, target: int) -> dict:
                     cold = runner.run(name, v, f, **extra)
                     t1 = time.perf_counter()
                     sql_ms, n_sql = _SQL["ms"], _SQL["n"]
+                    cached = len(runner._cache)
                     warm = runner.run(name, v, f, **extra)
                     t2 = time.perf_counter()
-                    if warm is not cold:
+                    # a hit adds no cache entry and carries the miss's data_ms (same object, or
+                    # a copy of it)
+                    if len(runner._cache) != cached or warm.data_ms != cold.data_ms:
                         not_hits += 1
                     base = {"query": name, "role": v.role, "combo": i, "rep": rep}
                     samples.append(
@@ -400,7 +431,11 @@ def main() -> None:
     path = Path(args.warehouse).resolve()
     if not path.exists():
         sys.exit(f"no warehouse at {path}")
+    code = code_version()
+    for name in specs.names():
+        specs.load(name)
     counts = row_counts(path)
+    load_before = os.getloadavg()
     t = time.perf_counter()
     res = measure(path, args.repeat, args.seed, args.combos)
     result = {
@@ -409,10 +444,14 @@ def main() -> None:
         "warehouse": str(path),
         "warehouse_mb": path.stat().st_size // 2**20,
         "machine": machine(),
+        "code": code,
         "rows": counts,
         "repeat": args.repeat,
         "seed": args.seed,
         "bench_s": round(time.perf_counter() - t, 1),
+        # 1/5/15-minute load averages: on a shared machine, another job skews the numbers
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "units": "milliseconds; cold = result-cache miss (Result.data_ms and wall around run()), "
         "warm = cache hit (wall around run(); its data_ms is the cached miss's value)",
         **res,
@@ -431,7 +470,12 @@ def main() -> None:
     print(
         f"machine: {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
         f"DuckDB {m['duckdb']}; {args.repeat} repetitions, {res['n_samples']} samples, "
-        f"{result['bench_s']} s"
+        f"{result['bench_s']} s; load average before {result['loadavg_before'][0]}, "
+        f"after {result['loadavg_after'][0]} (1 min)"
+    )
+    print(
+        f"code: HEAD {code['git_head']}, queries/ modified {code['queries_modified']}, "
+        f"digest {code['queries_sha256']}"
     )
     for v in res["viewers"]:
         a = v["attach_ms"]

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from etl import warehouse as wh
+from etl.config import REPO_ROOT
 
 UPLOAD_TIMEOUT_S = 1800
 
@@ -36,10 +37,13 @@ class Candidate:
     exit_code: int = 0
     errors: str = ""
     version: str | None = None
+    upload_dir: Path | None = None
 
     @property
     def loaded_anything(self) -> bool:
-        return self.version is not None and self.version != self.base_version
+        """A new version whose files were read (failed files alone change only the log)."""
+        read = any(r.get("status") in ("ok", "partial") for r in self.records)
+        return read and self.version is not None and self.version != self.base_version
 
 
 def safe_name(name: str) -> str:
@@ -49,17 +53,35 @@ def safe_name(name: str) -> str:
     return base[:120] or "upload"
 
 
-def stage(files: list[tuple[str, bytes]], root: Path, folder: str | None = None) -> Path:
-    """Write uploads under root/<stamp>/[folder]/, where folder is a source rule's folder so
-    that sources.csv says which system and tenant the files come from."""
+def stage(files: list[tuple[str, bytes]], root: Path) -> Path:
+    """Write uploads to a new folder root/<stamp>/; two uploads of one name both survive."""
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    parts = [p for p in (folder or "").split("/") if p and p not in (".", "..")]
     target = root / stamp
-    dest = target.joinpath(*parts)
-    dest.mkdir(parents=True)
+    target.mkdir(parents=True)
     for name, data in files:
-        (dest / safe_name(name)).write_bytes(data)
+        dest = target / safe_name(name)
+        n = 1
+        while dest.exists():
+            n += 1
+            stem, dot, ext = safe_name(name).rpartition(".")
+            dest = target / (f"{stem}-{n}.{ext}" if dot else f"{ext}-{n}")
+        dest.write_bytes(data)
     return target
+
+
+def rule_args(rule: dict | None) -> list[str]:
+    """CLI options that read files as a sources.csv rule would (uploads are not under its path)."""
+    if not rule:
+        return []
+    args = ["--system", rule["system"], "--tenant", rule["tenant"]]
+    for key, flag in (
+        ("hospital_ccn", "--hospital"),
+        ("date_order", "--date-order"),
+        ("timezone", "--timezone"),
+    ):
+        if rule.get(key):
+            args += [flag, str(rule[key])]
+    return args
 
 
 def live_version(live: Path) -> str | None:
@@ -73,25 +95,34 @@ def live_version(live: Path) -> str | None:
         con.close()
 
 
-def build(upload_dir: Path, live: Path) -> Candidate:
+def build(upload_dir: Path, live: Path, options: list[str] | None = None) -> Candidate:
     """Load the staged files into a copy of the live warehouse, in a child process."""
     cand = live.with_name(f"{live.stem}.candidate-{uuid.uuid4().hex[:8]}{live.suffix}")
     with wh.writer_lock(live):  # copy a consistent file, never one mid-swap
         base = live_version(live)
         if live.exists():
             shutil.copyfile(live, cand)
-    proc = subprocess.run(
-        [sys.executable, "-m", "etl", "--warehouse", str(cand), "load", str(upload_dir), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=UPLOAD_TIMEOUT_S,
-        env=os.environ.copy(),
-    )
+    cmd = [sys.executable, "-m", "etl", "--warehouse", str(cand), "load", str(upload_dir)]
+    try:
+        proc = subprocess.run(
+            [*cmd, *(options or []), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=UPLOAD_TIMEOUT_S,
+            env=os.environ.copy(),
+            cwd=REPO_ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        c = Candidate(
+            cand, base, [], -1, f"the load took over {UPLOAD_TIMEOUT_S} s and was stopped"
+        )
+        c.upload_dir = upload_dir
+        return c
     try:
         records = json.loads(proc.stdout) if proc.stdout.strip() else []
     except json.JSONDecodeError:
         records = []
-    c = Candidate(cand, base, records, proc.returncode, proc.stderr.strip())
+    c = Candidate(cand, base, records, proc.returncode, proc.stderr.strip(), upload_dir=upload_dir)
     c.version = live_version(cand) if cand.exists() else None
     return c
 
@@ -110,8 +141,18 @@ def confirm(c: Candidate, live: Path) -> str:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    _tidy(c)
     return c.version or ""
 
 
 def discard(c: Candidate) -> None:
     c.path.unlink(missing_ok=True)
+    _tidy(c)
+
+
+def _tidy(c: Candidate) -> None:
+    """The uploaded exports hold names: they go once the warehouse has what it needs."""
+    for leftover in c.path.parent.glob(c.path.name + ".*"):  # .lock, .build-<pid>
+        leftover.unlink(missing_ok=True)
+    if c.upload_dir is not None:
+        shutil.rmtree(c.upload_dir, ignore_errors=True)

@@ -48,7 +48,7 @@ snapshot as (
 staff as (
     select s.hospital_ccn, coalesce(s.role, 'other') as role, sum(s.headcount)::bigint as headcount
     from staff_headcount s join snapshot using (hospital_ccn, as_of_date)
-    where $role is null or s.role = $role
+    where $role is null or coalesce(s.role, 'other') = $role
     group by all
 )
 select hospital_ccn, role, coalesce(t.n_covered, 0) as n_covered,

@@ -1,8 +1,8 @@
 -- Counted toolkit downloads attributed to each hospital in the period, and distinct clients.
 -- Grain: hospital_ccn. Parameters: $ccns, $month_from, $month_to.
--- runner: scope=hospital measures=n_downloads,n_clients,n_resources
+-- runner: scope=hospital measures=n_downloads,n_clients
 select hospital_ccn, sum(n_downloads)::bigint as n_downloads,
-       count(distinct client_id) as n_clients, count(distinct resource_id) as n_resources
+       count(distinct client_id) as n_clients  -- a client is attributed to one hospital
 from mart_download
 where list_contains($ccns, hospital_ccn) and month between $month_from and $month_to
 group by all

@@ -107,6 +107,10 @@ def resolve_period(f: Filters, periods: list[Period], launch: date, last: date) 
     since = Period(SINCE_LAUNCH, "Since launch", month_start(launch), month_start(last))
     if f.period == CUSTOM and f.month_from and f.month_to:
         lo, hi = sorted((month_start(f.month_from), month_start(f.month_to)))
+        # never wider than since launch: a range reaching before launch could be set against it
+        lo, hi = max(lo, since.month_from), min(hi, since.month_to)
+        if lo > hi:
+            lo = hi = since.month_to
         return Period(CUSTOM, f"{lo:%b %Y} to {hi:%b %Y}", lo, hi)
     for p in periods:
         if p.key == f.period:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from etl.config import warehouse_path
 from queries import spec as specs
 from queries import suppress
 from queries.filters import Filters, Period, month_end, resolve_period
-from queries.scope import COLLABORATIVE, HospitalFrame, ScopeError, Viewer
+from queries.scope import COLLABORATIVE, MIN_PEERS, HospitalFrame, ScopeError, Viewer
 
 NARROWING = ("role", "module", "period")
 
@@ -49,6 +49,12 @@ class Result:
     @property
     def empty(self) -> bool:
         return self.frame.empty
+
+    def fresh(self) -> "Result":
+        """A copy for the caller: pages relabel columns, and the cached result must not change."""
+        return replace(
+            self, frame=self.frame.copy(), suppressed=self.suppressed.copy(), notes=list(self.notes)
+        )
 
 
 @dataclass
@@ -173,7 +179,7 @@ class Runner:
                 if hit is not None:
                     self._cache.move_to_end(key)
             if hit is not None:
-                return hit
+                return hit.fresh()
             period = resolve_period(f, att.periods, att.launch, att.last_month)
             if spec.scope == "hospital":
                 out, mask, notes = self._scoped(cur, att, spec, frame, f, period, extra)
@@ -186,7 +192,7 @@ class Runner:
             self._cache[key] = result
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return result
+        return result.fresh()
 
     # internals ----------------------------------------------------------------------------------
     def _frame(self, att: _Attached, viewer: Viewer) -> HospitalFrame:
@@ -207,15 +213,20 @@ class Runner:
         mine.insert(3, "n_hospitals", 1)
         rest = raw[raw["hospital_ccn"].isin(frame.groups.index)].copy()
         rest["hospital"] = rest["hospital_ccn"].map(frame.groups)
+        shown = list(spec.counts + spec.measures)
+        rest["_contributors"] = rest[shown].fillna(0).ne(0).any(axis=1).astype("int64")
         grouped = (
-            rest.groupby(["hospital", *keys], dropna=False, sort=True)[list(spec.additive)]
+            rest.groupby(["hospital", *keys], dropna=False, sort=True)[
+                [*spec.additive, "_contributors"]
+            ]
             .sum()
             .reset_index()
         )
+        mine["_contributors"] = 1
         grouped.insert(0, "hospital_ccn", None)
         grouped.insert(2, "is_peer_group", True)
         grouped.insert(3, "n_hospitals", grouped["hospital"].map(frame.group_sizes))
-        out = pd.concat([mine, grouped[mine.columns]], ignore_index=True)
+        out = pd.concat([mine, grouped[list(mine.columns)]], ignore_index=True)
         out["hospital_ccn"] = out["hospital_ccn"].astype(object)
         for col in spec.additive:
             out[col] = pd.to_numeric(out[col])
@@ -229,28 +240,54 @@ class Runner:
         out, keys = self._rolled(cur, spec, frame, f, period, extra)
         outside = out["is_peer_group"]
         mask = suppress.primary(out, outside, spec)
-        row_keys = ["hospital", *keys]
-        if (spec.counts and outside.any()) or spec.means:
-            for name in NARROWING:
-                wide_f = f.widened(name)
-                if wide_f == f:
-                    continue
-                wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
-                wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
-                suppress.across_filters(mask, out, wide, outside, row_keys, spec)
-        suppress.complementary(mask, out, "hospital", keys, spec)
-        suppress.derived(mask, spec)
-        hidden = [c for c in spec.sums if c in out.columns]
-        out = suppress.apply(out, mask).drop(columns=hidden)
-        mask = mask.drop(columns=hidden)
         notes = [
-            f"{g}: withheld (fewer than 5 hospitals, so it could identify one)"
+            f"{g}: withheld (fewer than {MIN_PEERS} hospitals, so it could identify one)"
             for g in frame.withheld
         ]
+        narrowed = [n for n in NARROWING if f.widened(n) != f and _narrows(spec, n)]
+        staff = [*spec.counts, *(m[0] for m in spec.means)]
+        if narrowed and outside.any() and staff:
+            # A narrower peer figure could be subtracted from the full one (or from another
+            # narrow one): peers are benchmarks for all roles and modules since launch only.
+            mask.loc[outside, staff] = True
+            notes.append(
+                "Peer figures about staff are shown for all roles and modules since launch only: "
+                "under a role, module or period filter they could be subtracted from each other."
+            )
+        if narrowed and spec.means:
+            for name in narrowed:
+                wide_f = f.widened(name)
+                wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
+                wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
+                suppress.across_filters(mask, out, wide, ["hospital", *keys], spec)
+        few = outside & out["_contributors"].between(1, MIN_PEERS - 1)
+        if few.any():
+            mask.loc[few, [*spec.counts, *spec.measures, *(m[0] for m in spec.means)]] = True
+            notes.append(
+                f"Peer cells with activity at fewer than {MIN_PEERS} hospitals are withheld."
+            )
+        suppress.complementary(mask, out, "hospital", keys, spec)
+        suppress.derived(mask, spec)
+        hidden = [c for c in (*spec.sums, "_contributors") if c in out.columns]
+        out = suppress.apply(out, mask).drop(columns=hidden)
+        mask = mask.drop(columns=hidden)
         return out, mask, notes
 
 
+def _narrows(spec, name: str) -> bool:
+    if name == "period":
+        return bool({"month_from", "month_to", "as_of"} & set(spec.params))
+    return name in spec.params
+
+
+BOUND = ("ccns", "role", "module", "month_from", "month_to", "as_of")
+
+
 def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
+    """The runner's own values, never a caller's: scope and filters go through their checks."""
+    wrong = [k for k in extra if k in BOUND or k not in spec.params]
+    if wrong:
+        raise TypeError(f"{spec.name}.sql: {wrong} cannot be passed; use the viewer and filters")
     values = {
         "ccns": ccns,
         "role": f.role,

@@ -5,8 +5,9 @@
 - Complementary, within the table: in any line of cells that a total could be set against (one
   hospital row, every value of one other key), a single withheld cell would follow from the total,
   so the smallest other non-zero cell of that line is withheld too.
-- Across filters: a figure under a role, module or period filter is withheld when the same figure
-  without that filter differs from it by 1-10 staff (the subtraction attack).
+- Across filters: a score statistic under a role, module or period filter is withheld when the
+  same statistic without that filter rests on 1-10 more or fewer learners (the subtraction
+  attack); peer figures about staff are not released under such filters at all (runner).
 """
 
 import pandas as pd
@@ -29,18 +30,16 @@ def primary(frame: pd.DataFrame, outside: pd.Series, spec) -> pd.DataFrame:
 
 
 def across_filters(
-    mask: pd.DataFrame, narrow: pd.DataFrame, wide: pd.DataFrame, outside: pd.Series, keys, spec
+    mask: pd.DataFrame, narrow: pd.DataFrame, wide: pd.DataFrame, keys, spec
 ) -> None:
-    """Withhold narrow-filter cells whose difference from the unfiltered figure is 1-10."""
-    if narrow.empty:
+    """Withhold narrow-filter score statistics resting on 1-10 learners more or fewer than the
+    unfiltered ones: n x mean of both would give the difference group's mean away."""
+    if narrow.empty or not spec.means:
         return
     w = narrow[keys].merge(wide, on=keys, how="left", suffixes=("", "_w"))
     w.index = narrow.index
-    for col in spec.counts:
-        diff = w[col].fillna(narrow[col]) - narrow[col]
-        mask[col] |= outside & _small(diff)
     for out, _, n in spec.means:
-        diff = w[n].fillna(narrow[n]) - narrow[n]
+        diff = (w[n].fillna(narrow[n]) - narrow[n]).abs()
         mask[out] |= _small(diff)
 
 

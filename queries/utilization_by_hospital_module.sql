@@ -38,7 +38,7 @@ snapshot as (  -- each hospital's latest headcount on or before the period's end
 staff as (
     select s.hospital_ccn, sum(s.headcount)::bigint as headcount
     from staff_headcount s join snapshot using (hospital_ccn, as_of_date)
-    where $role is null or s.role = $role
+    where $role is null or coalesce(s.role, 'other') = $role
     group by all
 )
 select u.hospital_ccn, u.module_id, u.n_started, u.n_completed_of_started, u.n_completed,

@@ -78,23 +78,8 @@ def export_copy(tmp_path):
 
 @pytest.fixture
 def app(monkeypatch):
-    """AppTest of the whole app (router + page) on a given warehouse.
-
-    Streamlit 1.67's AppTest resets PagesManager.uses_pages_directory before every run, and with a
-    `pages/` folder beside dashboard.py it then reruns the page file alone (the legacy multipage
-    path) instead of the router: widgets in the router's sidebar vanish after the first
-    interaction. The real server never does this (st.navigation clears the flag for the process),
-    so the test runs keep the flag cleared the same way.
-    """
-    from streamlit.runtime import pages_manager
-    from streamlit.testing.v1 import AppTest, app_test
-
-    class NavigationPagesManager(pages_manager.PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            pages_manager.PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    """AppTest of the whole app (router + page) on a given warehouse."""
+    from streamlit.testing.v1 import AppTest
 
     def start(warehouse: Path, **session) -> AppTest:
         monkeypatch.setenv("HTRA_WAREHOUSE", str(warehouse))

@@ -62,7 +62,7 @@ def test_filters_come_from_the_url_and_go_back_to_it_without_widening_scope(app,
     # another hospital's CCN in the URL is dropped; role and period are kept and written back
     assert dict(at.query_params) == {"role": "RN", "period": "FY2026"}
     assert "Fiscal 2026 (Jan 2026 – Dec 2026)" in at.caption[0].value
-    at.switch_page("pages/definitions.py").run()
+    at.switch_page("app_pages/definitions.py").run()
     assert at.session_state["f_role"] == "RN"  # filters survive a page change
     assert "Fiscal 2026" in at.caption[0].value
 
@@ -70,7 +70,8 @@ def test_filters_come_from_the_url_and_go_back_to_it_without_widening_scope(app,
 def test_uploaded_files_go_live_only_after_confirmation(app, loaded):
     before = _files(loaded)
     at = app(loaded).run()
-    at.selectbox(key="upload_folder").set_value("hs")
+    rule = at.selectbox(key="upload_rule")
+    rule.set_value(next(i for i, o in enumerate(rule.options) if o.startswith("hs/260002-*")) - 1)
     row = (
         "4520,Doe,Ann,Emergency,Registered Nurse,HS-HT101,Human Trafficking 101,Complete,"
         "10/1/2026,90,1.0\n"
@@ -89,9 +90,27 @@ def test_uploaded_files_go_live_only_after_confirmation(app, loaded):
     assert _files(loaded) == before + 1
     assert any("is live" in s.value for s in at.success)
     assert at.metric[0].value == str(before + 1)
+    leftovers = sorted(p.relative_to(loaded.parent).as_posix() for p in loaded.parent.rglob("*"))
+    assert leftovers == ["uploads", "warehouse.duckdb", "warehouse.duckdb.lock"]  # nothing else
 
 
 def test_without_a_warehouse_the_app_says_how_to_build_one(app, tmp_path):
     at = app(tmp_path / "none.duckdb").run()
     assert not at.exception
     assert "make warehouse" in at.error[0].value
+
+
+def test_uploads_of_the_same_name_both_survive_and_discarding_leaves_nothing(tmp_path, loaded):
+    from etl import candidate
+
+    staged = candidate.stage([("../../a.csv", b"x"), ("b\\a.csv", b"y")], tmp_path / "up")
+    assert sorted(p.read_bytes() for p in staged.iterdir()) == [b"x", b"y"]
+    assert sorted(p.name for p in staged.iterdir()) == ["a-2.csv", "a.csv"]
+    c = candidate.build(staged, loaded)
+    assert c.records and not c.loaded_anything  # not export files: nothing new would go live
+    candidate.discard(c)
+    assert not staged.exists() and not c.path.exists()
+    assert sorted(p.name for p in loaded.parent.iterdir()) == [
+        "warehouse.duckdb",
+        "warehouse.duckdb.lock",
+    ]

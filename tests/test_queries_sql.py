@@ -116,10 +116,17 @@ def test_roles_are_the_three_of_the_roles_file(runner):
     }
 
 
-def test_source_folders_are_the_five_folders_of_the_sources_file(runner):
-    # tests/fixtures/reference/sources.csv has five globs, each with a folder before its '/'.
-    frame = run(runner, "source_folders").frame
-    assert frame["folder"].tolist() == ["hs", "long", "moodle-kha", "moodle-mha", "scorm"]
+def test_source_rules_are_the_five_rules_of_the_sources_file(runner):
+    # tests/fixtures/reference/sources.csv, in file order; only the hs rule names a hospital.
+    frame = run(runner, "source_rules").frame
+    assert frame["path_glob"].tolist() == [
+        "moodle-mha/*",
+        "moodle-kha/*",
+        "hs/260002-*",
+        "scorm/*",
+        "long/*",
+    ]
+    assert frame["hospital_ccn"].tolist() == ["", "", "260002", "", ""]
 
 
 def test_load_files_has_one_row_per_fixture_file(runner):

@@ -7,14 +7,14 @@ Completions loaded through the real ETL (one HealthStream transcript per hospita
 
     hospital  M01 RN Mar  M01 security Mar  M02 RN Mar  M02 RN Jun  M02 security Mar
     A             12             3               4
-    B             17             4
+    B             17             4               3
     C              2                            25                        20
     D              5                             5
     E              1                                        6
-    F-I         4 each
+    F-I         4 each                        4 each
 
-Matched pre/post quiz pairs on M01 (each score 0 or 100): A 10 pairs, B 12 pairs (pre 6 of 12
-at 100, post 9 of 12 at 100: mean pre 50, post 75, change +25).
+Matched pre/post quiz pairs on M01 (each score 0 or 100): A 10 pairs; B 12 pairs with the
+post-test in March (pre 6 of 12 at 100, post 9 of 12) and 3 more in May (pre 0, post 100).
 """
 
 import csv
@@ -46,6 +46,7 @@ COMPLETIONS = [
     ("260001", "HS-HT102", "Registered Nurse", "3/12/2026", 4),
     ("260002", "HS-HT101", "Registered Nurse", "3/10/2026", 17),
     ("260002", "HS-HT101", "Security Officer", "3/11/2026", 4),
+    ("260002", "HS-HT102", "Registered Nurse", "3/12/2026", 3),
     ("260003", "HS-HT101", "Registered Nurse", "3/10/2026", 2),
     ("260003", "HS-HT102", "Registered Nurse", "3/15/2026", 25),
     ("260003", "HS-HT102", "Security Officer", "3/15/2026", 20),
@@ -54,11 +55,13 @@ COMPLETIONS = [
     ("260005", "HS-HT101", "Registered Nurse", "3/10/2026", 1),
     ("260005", "HS-HT102", "Registered Nurse", "6/20/2026", 6),
     *[
-        (ccn, "HS-HT101", "Registered Nurse", "3/10/2026", 4)
+        (ccn, course, "Registered Nurse", "3/10/2026", 4)
         for ccn in ("171001", "171002", "171003", "171004")
+        for course in ("HS-HT101", "HS-HT102")
     ],
 ]
-QUIZ = {"260001": (10, 5, 5), "260002": (12, 6, 9)}  # ccn: (pairs, pre at 100, post at 100)
+# ccn: [(pairs, pre at 100, post at 100, post-test month)]
+QUIZ = {"260001": [(10, 5, 5, "03")], "260002": [(12, 6, 9, "03"), (3, 0, 3, "05")]}
 
 
 def _write_reference(root: Path, members: list[str]) -> Path:
@@ -151,7 +154,6 @@ def _write_exports(root: Path, members: list[str]) -> dict[str, list[Path]]:
                     )
         files[ccn] = [hs]
         if ccn in QUIZ:
-            pairs, pre_full, post_full = QUIZ[ccn]
             quiz = out / "quiz.csv"
             with open(quiz, "w", newline="") as fh:
                 w = csv.writer(fh)
@@ -167,25 +169,26 @@ def _write_exports(root: Path, members: list[str]) -> dict[str, list[Path]]:
                         "submitted_at",
                     ]
                 )
-                for k in range(pairs):
-                    who = f"q{k}@{ccn}.example.org"
-                    for phase, full, day in (
-                        ("pre", k < pre_full, "03"),
-                        ("post", k < post_full, "05"),
-                    ):
-                        for item in ("M01-I01", "M01-I02", "M01-I03"):
-                            w.writerow(
-                                [
-                                    who,
-                                    "NHA-HT01",
-                                    phase,
-                                    1,
-                                    item,
-                                    int(full),
-                                    1,
-                                    f"2026-03-{day}T15:00:00Z",
-                                ]
-                            )
+                for g, (pairs, pre_full, post_full, month) in enumerate(QUIZ[ccn]):
+                    for k in range(pairs):
+                        who = f"q{g}-{k}@{ccn}.example.org"
+                        for phase, full, when in (
+                            ("pre", k < pre_full, "2026-03-02"),
+                            ("post", k < post_full, f"2026-{month}-20"),
+                        ):
+                            for item in ("M01-I01", "M01-I02", "M01-I03"):
+                                w.writerow(
+                                    [
+                                        who,
+                                        "NHA-HT01",
+                                        phase,
+                                        1,
+                                        item,
+                                        int(full),
+                                        1,
+                                        f"{when}T15:00:00Z",
+                                    ]
+                                )
             files[ccn].append(quiz)
     return files
 
@@ -235,12 +238,13 @@ def test_a_hospital_sees_itself_and_one_anonymous_peer_group(nine):
     assert _cells(r) == {
         ("Alpha General", "M01"): 15,
         ("Alpha General", "M02"): 4,
-        (PEERS, "M01"): 17 + 4 + 2 + 5 + 1 + 16,  # 45
-        (PEERS, "M02"): 25 + 20 + 5 + 6,  # 56
+        (PEERS, "M01"): 21 + 2 + 5 + 1 + 16,  # B, C, D, E, F-I: 45
+        (PEERS, "M02"): 3 + 45 + 5 + 6 + 16,  # 75
     }
     peers = r.frame[r.frame["is_peer_group"]]
     assert set(peers["n_hospitals"]) == {8}
     assert peers["hospital_ccn"].isna().all()
+    assert r.notes == []
 
 
 def test_a_hospital_viewer_gets_no_other_hospitals_name_or_ccn_whatever_the_filters(nine):
@@ -271,43 +275,69 @@ def test_a_hospital_viewer_gets_no_other_hospitals_name_or_ccn_whatever_the_filt
     assert nine.frame(A).sanitize(Filters(hospital="260002")).hospital is None
     with pytest.raises(ScopeError):
         nine.run("hospitals", A)
+    with pytest.raises(TypeError):  # the scope and filters cannot be passed around the checks
+        nine.run("utilization_by_hospital_module", A, ccns=["260002"])
+    with pytest.raises(TypeError):
+        nine.run("utilization_by_hospital_module", A, role="security")
 
 
 def test_a_single_withheld_cell_in_a_line_takes_the_next_smallest_with_it(nine):
-    # security only: peers M01 = 4 (primary); M02 = 20 would give it away against the
-    # peers' all-module security total, so it is withheld too.
-    r = nine.run("utilization_by_hospital_module", A, Filters(role="security"))
-    assert _cells(r) == {("Alpha General", "M01"): 3, (PEERS, "M01"): "<11", (PEERS, "M02"): "<11"}
-    assert r.frame["n_completed"].isna().sum() == 2  # the figures themselves never leave
+    # Peers by month: June = 6 (Echo alone) is withheld; March = 45 + 75 - 6 = 114 would give
+    # June away against the peers' since-launch total (shown above), so March is withheld too.
+    r = nine.run("completions_by_month", A)
+    cells = {
+        (row["hospital"], str(row["month"])[:7]): (
+            "<11" if r.suppressed.loc[i, "n_completed"] else row["n_completed"]
+        )
+        for i, row in r.frame.iterrows()
+    }
+    assert cells == {
+        ("Alpha General", "2026-03"): 19,
+        (PEERS, "2026-03"): "<11",
+        (PEERS, "2026-06"): "<11",
+    }
 
 
-def test_subtraction_attack_on_the_role_filter_is_withheld(nine):
-    # All roles: peers M01 = 45 (shown). Registered nurses only would be 41, and 45 - 41 = 4
-    # would reveal the 4 security officers withheld above; so the RN figure is withheld.
+def test_subtraction_attack_on_the_role_filter_finds_no_peer_figure(nine):
+    # All roles: peers M01 = 45. Nurses only would be 41, and 45 - 41 = 4 security officers.
+    # Peer staff figures are released for all roles since launch only, so there is no 41.
     everyone = _cells(nine.run("utilization_by_hospital_module", A))
-    nurses = _cells(nine.run("utilization_by_hospital_module", A, Filters(role="RN")))
+    nurses = nine.run("utilization_by_hospital_module", A, Filters(role="RN"))
     assert everyone[(PEERS, "M01")] == 45
-    assert nurses[(PEERS, "M01")] == "<11"
-    assert nurses[("Alpha General", "M01")] == 12
+    assert _cells(nurses)[(PEERS, "M01")] == "<11"
+    assert _cells(nurses)[(PEERS, "M02")] == "<11"
+    assert _cells(nurses)[("Alpha General", "M01")] == 12  # in scope, still shown
+    assert any("all roles and modules since launch" in n for n in nurses.notes)
 
 
-def test_subtraction_attack_on_overlapping_periods_is_withheld(nine):
-    # March to June (= since launch): peers M02 = 56. March alone would be 50, and 56 - 50 = 6
-    # would reveal Echo's June completions; so the March figure is withheld.
+def test_subtraction_attack_on_overlapping_periods_finds_no_peer_figure(nine):
+    # Since launch (March to June): peers M02 = 75; March alone would be 69, and 75 - 69 = 6
+    # would reveal Echo's June completions.
     march = Filters(
         period="custom", month_from=parse_month("2026-03"), month_to=parse_month("2026-03")
     )
-    june = Filters(
-        period="custom", month_from=parse_month("2026-06"), month_to=parse_month("2026-06")
-    )
-    assert _cells(nine.run("utilization_by_hospital_module", A))[(PEERS, "M02")] == 56
+    assert _cells(nine.run("utilization_by_hospital_module", A))[(PEERS, "M02")] == 75
     assert _cells(nine.run("utilization_by_hospital_module", A, march))[(PEERS, "M02")] == "<11"
-    assert _cells(nine.run("utilization_by_hospital_module", A, june)) == {
-        ("Alpha General", "M01"): 0,
-        ("Alpha General", "M02"): 0,
-        (PEERS, "M01"): 0,
-        (PEERS, "M02"): "<11",
-    }
+
+
+def test_subtraction_attack_on_a_hospitals_own_scores_is_withheld(nine):
+    # Bravo since launch: 15 pairs, mean pre 40, post 80. March alone: 12 pairs (mean pre 50,
+    # post 75), and 15 x 40 - 12 x 50 = 0 would give away the pre-test mean of the 3 May pairs.
+    b_all = nine.run("knowledge_by_hospital_module", B)
+    row = b_all.frame[b_all.frame["hospital_ccn"] == "260002"].iloc[0]
+    assert (row["n_pairs"], row["mean_pre_pct"], row["mean_post_pct"], row["mean_change_pp"]) == (
+        15,
+        40.0,
+        80.0,
+        40.0,
+    )
+    march = Filters(
+        period="custom", month_from=parse_month("2026-03"), month_to=parse_month("2026-03")
+    )
+    b_march = nine.run("knowledge_by_hospital_module", B, march)
+    i = b_march.frame.index[b_march.frame["hospital_ccn"] == "260002"][0]
+    assert b_march.frame.loc[i, "n_pairs"] == 12
+    assert b_march.suppressed.loc[i, "mean_pre_pct"] and b_march.suppressed.loc[i, "mean_post_pct"]
 
 
 def test_dates_are_whole_months_so_days_cannot_be_subtracted(nine):
@@ -319,6 +349,13 @@ def test_dates_are_whole_months_so_days_cannot_be_subtracted(nine):
     b = nine.run("utilization_by_hospital_module", COLLABORATIVE, month)
     assert (a.period.month_from, a.period.month_to) == (b.period.month_from, b.period.month_to)
     assert a.frame.equals(b.frame)
+    # a range reaching before launch is cut to it: it cannot be wider than "since launch"
+    early = Filters(
+        period="custom", month_from=parse_month("2025-01"), month_to=parse_month("2026-06")
+    )
+    assert nine.run("utilization_by_hospital_module", A, early).period.month_from == (
+        nine.run("utilization_by_hospital_module", A).period.month_from
+    )
 
 
 def test_hospital_filters_never_change_the_peer_group(nine):
@@ -336,7 +373,7 @@ def test_a_state_association_sees_its_state_by_name_and_other_states_as_groups(n
     cells = _cells(kansas)
     assert cells[("Foxtrot Hospital", "M01")] == 4
     assert cells[("Other hospitals in MO", "M01")] == 15 + 21 + 2 + 5 + 1  # 44
-    assert cells[("Other hospitals in MO", "M02")] == 4 + 25 + 20 + 5 + 6  # 60
+    assert cells[("Other hospitals in MO", "M02")] == 4 + 3 + 45 + 5 + 6  # 63
     # Missouri's view of Kansas would be a group of 4 hospitals: withheld, and said so.
     missouri = nine.run("utilization_by_hospital_module", Viewer("state", "MO"))
     assert not missouri.frame["is_peer_group"].any()
@@ -345,22 +382,16 @@ def test_a_state_association_sees_its_state_by_name_and_other_states_as_groups(n
     ]
 
 
-def test_score_statistics_on_fewer_than_11_learners_are_withheld_even_in_scope(nine):
+def test_score_statistics_on_fewer_than_11_learners_or_one_hospital_are_withheld(nine):
     own_a = nine.run("knowledge_by_hospital_module", A)
     row = own_a.frame[own_a.frame["hospital_ccn"] == "260001"].iloc[0]
-    assert row["n_pairs"] == 10  # in scope: the n is shown
+    assert row["n_pairs"] == 10  # in scope: the n is shown, the means are not
     assert all(own_a.suppressed.loc[row.name, c] for c in ("mean_pre_pct", "mean_change_pp"))
-    peers = own_a.frame[own_a.frame["is_peer_group"]].iloc[0]
-    assert (
-        peers["n_pairs"],
-        peers["mean_pre_pct"],
-        peers["mean_post_pct"],
-        peers["mean_change_pp"],
-    ) == (12, 50.0, 75.0, 25.0)
+    # A's peers have 15 pairs, but all of them at Bravo: one hospital's figure, withheld
+    peers = own_a.frame.index[own_a.frame["is_peer_group"]][0]
+    assert own_a.suppressed.loc[peers, "n_pairs"] and own_a.suppressed.loc[peers, "mean_pre_pct"]
     own_b = nine.run("knowledge_by_hospital_module", B)
-    b = own_b.frame[own_b.frame["hospital_ccn"] == "260002"].iloc[0]
-    assert (b["n_pairs"], b["mean_pre_pct"], b["mean_post_pct"]) == (12, 50.0, 75.0)
-    b_peers = own_b.frame[own_b.frame["is_peer_group"]].index[0]
+    b_peers = own_b.frame.index[own_b.frame["is_peer_group"]][0]
     assert own_b.suppressed.loc[b_peers, "n_pairs"]  # 10 learners outside B's scope
     assert own_b.suppressed.loc[b_peers, "mean_pre_pct"]
 
@@ -376,7 +407,11 @@ def test_a_peer_group_of_four_is_withheld(tmp_path):
 def test_results_carry_the_warehouse_version_and_are_cached_per_viewer_and_filters(nine):
     version, _ = nine.version()
     a1 = nine.run("utilization_by_hospital_module", A)
+    cached = len(nine._cache)
     a2 = nine.run("utilization_by_hospital_module", A)
+    assert len(nine._cache) == cached  # the second call was a cache hit
     b = nine.run("utilization_by_hospital_module", B)
     assert a1.version == b.version == version
-    assert a1 is a2 and a1 is not b
+    assert a1.frame.equals(a2.frame) and not a1.frame.equals(b.frame)
+    a1.frame["n_completed"] = -1  # a caller relabelling its copy does not touch the cache
+    assert (nine.run("utilization_by_hospital_module", A).frame["n_completed"] >= 0).all()

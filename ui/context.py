@@ -16,7 +16,7 @@ from queries import runner as runner_mod
 from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month
 from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
 
-ALL = None
+ALL = ""  # "All" in a selectbox: None would show as an empty "Choose an option"
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ def current() -> Context:
 
 def _options(values, labels=None):
     labels = labels or {}
-    return [ALL, *values], (lambda v: "All" if v is None else labels.get(v, v))
+    return [ALL, *values], (lambda v: "All" if v == ALL else labels.get(v, v))
 
 
 def _keep_valid(key: str, allowed) -> None:
     if st.session_state.get(key) not in allowed:
-        st.session_state[key] = None
+        st.session_state[key] = ALL
 
 
 def viewer_switch(runner: runner_mod.Runner) -> Viewer:
@@ -109,7 +109,7 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
         values = frame.options(key)
         opts, fmt = _options(values, names if key == "hospital" else None)
         _keep_valid(f"f_{key}", opts)
-        if len(values) > 1 or st.session_state.get(f"f_{key}") is not None:
+        if len(values) > 1 or st.session_state.get(f"f_{key}") != ALL:
             side.selectbox(label, opts, key=f"f_{key}", format_func=fmt)
     roles = runner.run("roles").frame
     opts, fmt = _options(list(roles["role"]), dict(zip(roles["role"], roles["label"], strict=True)))
@@ -123,7 +123,7 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
     _period_widgets(runner)
     f = Filters(
         **{
-            k: st.session_state.get(f"f_{k}")
+            k: st.session_state.get(f"f_{k}") or None
             for k in (
                 "state",
                 "region",
@@ -167,9 +167,7 @@ def banner(ctx: Context) -> None:
     """Version, as-of date, viewer, period and active filters, at the top of every page."""
     stamp = ctx.runner.run("warehouse_version", ctx.viewer, ctx.filters)
     frame = ctx.runner.frame(ctx.viewer)
-    names = dict(
-        zip(frame.hospitals["hospital_ccn"], frame.hospitals["hospital_name"], strict=True)
-    )
+    names = dict(zip(frame.own["hospital_ccn"], frame.own["hospital_name"], strict=True))
     who = ROLES[ctx.viewer.role]
     if ctx.viewer.scope:
         who += f": {names.get(ctx.viewer.scope, ctx.viewer.scope)}"

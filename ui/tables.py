@@ -11,7 +11,7 @@ def columns(frame: pd.DataFrame) -> dict:
     for name in frame.columns:
         label = column_label(name)
         dtype = frame[name].dtype
-        if name.endswith("_at") or pd.api.types.is_datetime64_any_dtype(dtype):
+        if pd.api.types.is_datetime64_any_dtype(dtype):
             config[name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
         elif name.endswith("_pct") and pd.api.types.is_numeric_dtype(dtype):
             config[name] = st.column_config.NumberColumn(label, format="%.1f%%")

@@ -79,7 +79,13 @@ def display(frame: pd.DataFrame, suppressed: pd.DataFrame | None = None) -> pd.D
     """Numbers as text for tables: withheld cells read `<11`, never blank or zero."""
     out = frame.copy()
     for col in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            out[col] = frame[col].map(lambda t: "–" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}")
+            continue
+        if pd.api.types.is_bool_dtype(frame[col]):
+            continue
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            out[col] = frame[col].astype(object).where(frame[col].notna(), "")
             continue
         fmt = formatter(col)
         text = frame[col].map(fmt).astype(object)

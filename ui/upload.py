@@ -20,14 +20,12 @@ def section(ctx) -> None:
     if pending is not None:
         _review(ctx, pending)
         return
-    rules = ctx.runner.run("source_folders", ctx.viewer).frame
-    folders = [DETECT, *rules["folder"]]
-    hints = dict(zip(rules["folder"], rules["source"], strict=True))
-    folder = st.selectbox(
-        "Where the files come from (a folder of sources.csv: sets system, tenant and hospital)",
-        folders,
-        format_func=lambda f: f if f == DETECT else f"{f}  ({hints[f]})",
-        key="upload_folder",
+    rules = ctx.runner.run("source_rules", ctx.viewer).frame.to_dict("records")
+    choice = st.selectbox(
+        "Where the files come from (a sources.csv rule: sets system, tenant, hospital, dates)",
+        [-1, *range(len(rules))],
+        format_func=lambda i: DETECT if i < 0 else _rule_label(rules[i]),
+        key="upload_rule",
     )
     files = st.file_uploader(
         "Export files",
@@ -39,10 +37,10 @@ def section(ctx) -> None:
         staged = candidate.stage(
             [(f.name, f.getvalue()) for f in files],
             ctx.runner.path.parent / "uploads",  # beside the warehouse, never in it
-            None if folder == DETECT else folder,
         )
+        options = candidate.rule_args(None if choice < 0 else rules[choice])
         with st.spinner("Loading into a candidate warehouse (the live one keeps serving)…"):
-            st.session_state["candidate"] = candidate.build(staged, ctx.runner.path)
+            st.session_state["candidate"] = candidate.build(staged, ctx.runner.path, options)
         st.rerun()
 
 
@@ -90,6 +88,11 @@ def _review(ctx, c: candidate.Candidate) -> None:
         candidate.discard(c)
         del st.session_state["candidate"]
         st.rerun()
+
+
+def _rule_label(rule: dict) -> str:
+    where = f", hospital {rule['hospital_ccn']}" if rule["hospital_ccn"] else ""
+    return f"{rule['path_glob']}  ({rule['system']} / {rule['tenant']}{where})"
 
 
 def flash() -> None:

@@ -8,6 +8,13 @@ from ui.tables import columns
 from ui.theme import display
 
 ctx = context.current()
+
+
+def _table(frame) -> None:
+    shown = display(frame)
+    st.dataframe(shown, hide_index=True, column_config=columns(shown))
+
+
 st.title("Data status")
 upload.flash()
 
@@ -17,7 +24,7 @@ if fresh.empty:
     st.info("No export files loaded yet. Run `python -m etl load sample_data`.")
 else:
     fresh["format"] = fresh["format"].map(labels.format_label)
-    st.dataframe(fresh, hide_index=True, column_config=columns(fresh))
+    _table(fresh)
 
 if not ctx.viewer.is_collaborative:
     st.info(
@@ -47,12 +54,12 @@ st.caption(
 tabs = st.tabs(["Files", "Excluded by rule", "Rejected rows", "Not attributed", "Worklist"])
 with tabs[0]:
     files["format"] = files["format"].map(labels.format_label)
-    st.dataframe(files.drop(columns=["file_id"]), hide_index=True, column_config=columns(files))
+    _table(files.drop(columns=["file_id"]))
 with tabs[1]:
     excl = ctx.runner.run("load_exclusions", ctx.viewer).frame
     excl["reason"] = excl["reason"].map(labels.reason_label)
     excl["format"] = excl["format"].map(labels.format_label)
-    st.dataframe(display(excl), hide_index=True, column_config=columns(excl))
+    _table(excl)
 with tabs[2]:
     rej = ctx.runner.run("rejected_rows", ctx.viewer, limit=1000).frame
     if rej.empty:
@@ -62,14 +69,14 @@ with tabs[2]:
             "Personal data in the records is masked. Showing at most 1,000 rows; "
             "`python -m etl rejects` lists them all."
         )
-        st.dataframe(rej, hide_index=True, column_config=columns(rej))
+        _table(rej)
 with tabs[3]:
     st.markdown("**Learners without a hospital** (kept; attributed once a mapping arrives)")
     who = ctx.runner.run("unattributed_learners", ctx.viewer).frame
-    st.dataframe(display(who), hide_index=True, column_config=columns(who))
+    _table(who)
     st.markdown("**Downloads without a hospital**")
     dl = ctx.runner.run("unattributed_downloads", ctx.viewer).frame
-    st.dataframe(display(dl), hide_index=True, column_config=columns(dl))
+    _table(dl)
 with tabs[4]:
     todo = ctx.runner.run("unmapped_values", ctx.viewer).frame
     if todo.empty:
@@ -80,6 +87,6 @@ with tabs[4]:
             "resources, membership domains) and reload them."
         )
         todo["kind"] = todo["kind"].map(labels.kind_label)
-        st.dataframe(display(todo), hide_index=True, column_config=columns(todo))
+        _table(todo)
 
 upload.section(ctx)
