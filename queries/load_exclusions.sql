@@ -3,7 +3,7 @@
 -- runner: scope=collaborative
 with latest as (
     select file_id, run_id, format from load_log
-    qualify row_number() over (partition by file_id order by loaded_at desc) = 1
+    qualify row_number() over (partition by file_id order by status = 'unchanged', loaded_at desc) = 1
 )
 select e.reason, l.format, count(distinct e.file_id) as n_files, sum(e.n_rows)::bigint as n_rows
 from load_exclusion e

@@ -3,7 +3,7 @@
 -- runner: scope=collaborative
 with latest as (
     select * from load_log
-    qualify row_number() over (partition by coalesce(file_id, path) order by loaded_at desc) = 1
+    qualify row_number() over (partition by coalesce(file_id, path) order by status = 'unchanged', loaded_at desc) = 1
 ),
 summary as (
     select

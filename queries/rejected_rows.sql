@@ -3,7 +3,7 @@
 -- runner: scope=collaborative
 with latest as (
     select file_id, run_id from load_log
-    qualify row_number() over (partition by file_id order by loaded_at desc) = 1
+    qualify row_number() over (partition by file_id order by status = 'unchanged', loaded_at desc) = 1
 )
 select r.path, r.line, r.column_name, r.reason, r.record_masked
 from rejected_row r

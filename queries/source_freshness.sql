@@ -5,7 +5,7 @@
 with latest as (
     select * from load_log
     where status in ('ok', 'partial', 'unchanged') and coalesce(system, '') <> 'reference'
-    qualify row_number() over (partition by file_id order by loaded_at desc) = 1
+    qualify row_number() over (partition by file_id order by status = 'unchanged', loaded_at desc) = 1
 )
 select format, coalesce(system, '') as system,
        count(*) as n_files, max(export_at) as last_export_at, max(max_event_at) as last_event_at,

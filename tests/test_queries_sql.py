@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from conftest import EXPORTS, REFERENCE, load
+from conftest import EXPORTS, HS_HEADER, REFERENCE, load
 from queries import spec as specs
 from queries.filters import Filters
 from queries.runner import Runner
@@ -140,3 +140,22 @@ def test_load_files_has_one_row_per_fixture_file(runner):
     frame = run(runner, "load_files").frame
     assert len(frame) == 22
     assert sorted(frame["path"]) == files
+
+
+def test_a_later_unchanged_reload_keeps_each_files_accounting(tmp_path):
+    # Load the exports, then load them again with one new file: every old file is logged again as
+    # 'unchanged' (read nothing new). The Data page still shows what each file's real load did:
+    # the June HealthStream transcript's 1 rejected row and 2 excluded rows (see test_formats).
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    load([REFERENCE, EXPORTS], warehouse)
+    extra = tmp_path / "new" / "hs" / "260002-transcript-2026-10.csv"
+    extra.parent.mkdir(parents=True)
+    extra.write_text(
+        HS_HEADER + "4530,Roe,Al,ED,Registered Nurse,HS-HT101,Human Trafficking 101,"
+        "Complete,10/1/2026,90,1.0\n"
+    )
+    load([REFERENCE, EXPORTS, extra.parent.parent], warehouse)
+    files = Runner(warehouse).run("load_files", COLLABORATIVE).frame
+    june = files[files["path"].str.endswith("260002-transcript-2026-06.csv")].iloc[0]
+    assert (june["status"], june["rows_rejected"], june["rows_excluded"]) == ("partial", 1, 2)
+    assert len(files) == 23

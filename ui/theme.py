@@ -70,7 +70,7 @@ def formatter(column: str):
         return pct
     if column.endswith("_pp"):
         return pp
-    if column.startswith("n_") or column in ("headcount",):
+    if column.startswith(("n_", "rows_")) or column in ("headcount", "line"):
         return count
     return number
 
@@ -87,7 +87,7 @@ def display(frame: pd.DataFrame, suppressed: pd.DataFrame | None = None) -> pd.D
         if not pd.api.types.is_numeric_dtype(frame[col]):
             out[col] = frame[col].astype(object).where(frame[col].notna(), "")
             continue
-        fmt = formatter(col)
+        fmt = count if pd.api.types.is_integer_dtype(frame[col]) else formatter(col)
         text = frame[col].map(fmt).astype(object)
         if suppressed is not None and col in suppressed:
             text = text.mask(suppressed[col].astype(bool), WITHHELD)
