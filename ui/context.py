@@ -72,7 +72,10 @@ def viewer_switch(runner: runner_mod.Runner) -> Viewer:
     if st.session_state.get("viewer_scope") not in choices:
         st.session_state["viewer_scope"] = choices[0]
     scope = st.sidebar.selectbox(
-        ROLES[role], choices, key="viewer_scope", format_func=lambda v: names.get(v, v)
+        f"Which {ROLES[role].lower()}",
+        choices,
+        key="viewer_scope",
+        format_func=lambda v: names.get(v, v),
     )
     try:
         return Viewer(role, scope)

@@ -2,8 +2,9 @@
 
 Each entry: the metric, its definition, how it is computed, and its level in RE-AIM (reach,
 effectiveness, adoption, implementation, maintenance), Moore's outcome levels for continuing
-education (1 participation ... 7 community health) and Kirkpatrick's training levels (1 reaction,
-2 learning, 3 behaviour, 4 results).
+education (1 participation, 2 satisfaction, 3A declarative knowledge, 3B procedural knowledge,
+4 competence, 5 performance, 6 patient health, 7 community health) and Kirkpatrick's training
+levels (1 reaction, 2 learning, 3 behaviour, 4 results).
 """
 
 from dataclasses import dataclass
@@ -83,15 +84,15 @@ METRICS = [
         "pairs; Holm correction across modules in one view.",
         "mean(post − pre); dz = mean(d) / sd(d)",
         "Effectiveness",
-        "Level 3 (learning)",
+        "Level 3A (declarative knowledge)",
         "Level 2 (learning)",
     ),
     Metric(
-        "Class gain (Hake <g>)",
+        "Class gain (Hake ⟨g⟩)",
         "The share of the possible gain that was achieved.",
         "(mean post% − mean pre%) / (100 − mean pre%); low < 0.3 ≤ medium < 0.7 ≤ high",
         "Effectiveness",
-        "Level 3 (learning)",
+        "Level 3A (declarative knowledge)",
         "Level 2 (learning)",
     ),
     Metric(
@@ -102,7 +103,7 @@ METRICS = [
         "below 0.70.",
         "binomtest(discordant pairs); false_discovery_control",
         "Effectiveness",
-        "Level 3 (learning)",
+        "Level 3A (declarative knowledge)",
         "Level 2 (learning)",
     ),
     Metric(
@@ -122,7 +123,7 @@ METRICS = [
         "the gain is at least 5 points, with the follow-up response rate.",
         "(follow-up − pre) / (post − pre)",
         "Maintenance",
-        "Level 3 (learning)",
+        "Level 3A (declarative knowledge)",
         "Level 2 (learning)",
     ),
     Metric(

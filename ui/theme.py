@@ -87,6 +87,9 @@ def display(frame: pd.DataFrame, suppressed: pd.DataFrame | None = None) -> pd.D
         if not pd.api.types.is_numeric_dtype(frame[col]):
             out[col] = frame[col].astype(object).where(frame[col].notna(), "")
             continue
+        if col == "line":  # a position in a file, not a quantity
+            out[col] = frame[col].map(lambda v: "–" if _missing(v) else str(int(v))).astype(object)
+            continue
         fmt = count if pd.api.types.is_integer_dtype(frame[col]) else formatter(col)
         text = frame[col].map(fmt).astype(object)
         if suppressed is not None and col in suppressed:
