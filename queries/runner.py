@@ -25,7 +25,7 @@ import pandas as pd
 from etl.config import warehouse_path
 from queries import spec as specs
 from queries import suppress
-from queries.filters import Filters, Period, month_end, resolve_period
+from queries.filters import CUSTOM, Filters, Period, month_end, resolve_period
 from queries.scope import COLLABORATIVE, MIN_PEERS, HospitalFrame, ScopeError, Viewer
 
 NARROWING = ("role", "module", "period")
@@ -256,10 +256,7 @@ class Runner:
             )
         if narrowed and spec.means:
             for name in narrowed:
-                wide_f = f.widened(name)
-                wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
-                wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
-                suppress.across_filters(mask, out, wide, ["hospital", *keys], spec)
+                self._guard_scores(cur, att, spec, frame, f, name, out, mask, keys, extra, notes)
         few = outside & out["_contributors"].between(1, MIN_PEERS - 1)
         if few.any():
             mask.loc[few, [*spec.counts, *spec.measures, *(m[0] for m in spec.means)]] = True
@@ -272,6 +269,40 @@ class Runner:
         out = suppress.apply(out, mask).drop(columns=hidden)
         mask = mask.drop(columns=hidden)
         return out, mask, notes
+
+    def _guard_scores(self, cur, att, spec, frame, f, name, out, mask, keys, extra, notes):
+        """Score statistics under a role or period filter: withheld when the unfiltered figure,
+        or any other cell of the same partition (every role; every program period and what lies
+        outside them), rests on 1-10 learners more or fewer, since n x mean could be subtracted."""
+        row_keys = ["hospital", *keys]
+        wide_f = f.widened(name)
+        wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
+        wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
+        suppress.across_filters(mask, out, wide, row_keys, spec)
+        if name == "module":
+            return
+        if name == "period" and (f.period == CUSTOM or not _disjoint(att.periods)):
+            mask.loc[:, [m[0] for m in spec.means]] = True
+            notes.append("Score statistics are shown since launch or for a whole program period.")
+            return
+        if name == "role":
+            roles = _fetch(cur, specs.load("roles"), {})["role"]
+            cells = [(replace(f, role=r), None) for r in roles if r != f.role]
+        else:
+            cells = [(replace(f, period=p.key), p) for p in att.periods if p.key != f.period]
+        parts = [out]
+        for cell_f, cell_p in cells:
+            period = cell_p or resolve_period(cell_f, att.periods, att.launch, att.last_month)
+            part, _ = self._rolled(cur, spec, frame, cell_f, period, extra)
+            suppress.small_neighbour(mask, out, part, row_keys, spec)
+            parts.append(part)
+        if name == "period":  # the months before, between or after the program periods
+            suppress.small_remainder(mask, out, wide, parts, row_keys, spec)
+
+
+def _disjoint(periods) -> bool:
+    spans = sorted((p.month_from, p.month_to) for p in periods)
+    return all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
 
 
 def _narrows(spec, name: str) -> bool:

@@ -43,6 +43,25 @@ def across_filters(
         mask[out] |= _small(diff)
 
 
+def _n_of(narrow: pd.DataFrame, other: pd.DataFrame, keys, n: str) -> pd.Series:
+    w = narrow[keys].merge(other[[*keys, n]], on=keys, how="left")
+    return pd.Series(w[n].fillna(0).to_numpy(), index=narrow.index)
+
+
+def small_neighbour(mask: pd.DataFrame, narrow: pd.DataFrame, other: pd.DataFrame, keys, spec):
+    """Withhold narrow score statistics when another cell of the same partition rests on 1-10
+    learners: the unfiltered figure minus the released cells would give it away."""
+    for out, _, n in spec.means:
+        mask[out] |= _small(_n_of(narrow, other, keys, n))
+
+
+def small_remainder(mask, narrow, wide, parts, keys, spec) -> None:
+    """The same for what the partition's cells leave out of the unfiltered figure."""
+    for out, _, n in spec.means:
+        rest = _n_of(narrow, wide, keys, n) - sum(_n_of(narrow, p, keys, n) for p in parts)
+        mask[out] |= _small(rest.abs())
+
+
 def complementary(mask: pd.DataFrame, frame: pd.DataFrame, row_key: str, keys, spec) -> None:
     """Secondary suppression along each line (one row label, one other key varying)."""
     units = [(c, c) for c in spec.counts] + [(out, n) for out, _, n in spec.means]

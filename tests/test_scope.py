@@ -21,6 +21,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import REFERENCE, load
@@ -340,6 +341,22 @@ def test_subtraction_attack_on_a_hospitals_own_scores_is_withheld(nine):
     assert b_march.suppressed.loc[i, "mean_pre_pct"] and b_march.suppressed.loc[i, "mean_post_pct"]
 
 
+def test_score_statistics_under_month_ranges_are_withheld_but_program_periods_are_shown(nine):
+    # Two nested ranges (March-May: 15 pairs, April-May: 3) could be subtracted from each other
+    # whatever each is compared with, so month ranges never carry score statistics; the one
+    # program period of the fixture (FY2026, January-December) holds all 15 pairs.
+    spring = Filters(
+        period="custom", month_from=parse_month("2026-03"), month_to=parse_month("2026-05")
+    )
+    r = nine.run("knowledge_by_hospital_module", B, spring)
+    i = r.frame.index[r.frame["hospital_ccn"] == "260002"][0]
+    assert r.frame.loc[i, "n_pairs"] == 15 and r.suppressed.loc[i, "mean_pre_pct"]
+    assert "Score statistics are shown since launch or for a whole program period." in r.notes
+    fy = nine.run("knowledge_by_hospital_module", B, Filters(period="FY2026"))
+    j = fy.frame.index[fy.frame["hospital_ccn"] == "260002"][0]
+    assert (fy.frame.loc[j, "n_pairs"], fy.frame.loc[j, "mean_pre_pct"]) == (15, 40.0)
+
+
 def test_dates_are_whole_months_so_days_cannot_be_subtracted(nine):
     days = Filters.from_url({"period": "custom", "from": "2026-03-10", "to": "2026-03-11"})
     month = Filters(
@@ -415,3 +432,34 @@ def test_results_carry_the_warehouse_version_and_are_cached_per_viewer_and_filte
     assert a1.frame.equals(a2.frame) and not a1.frame.equals(b.frame)
     a1.frame["n_completed"] = -1  # a caller relabelling its copy does not touch the cache
     assert (nine.run("utilization_by_hospital_module", A).frame["n_completed"] >= 0).all()
+
+
+def test_a_role_partition_with_one_small_role_withholds_every_roles_score_statistics():
+    # All roles 40 pairs; nurses 20, security 12, other 8. 40 x all - 20 x RN - 12 x security
+    # would give the 8 others' mean away, so nurses' and security's means are withheld too.
+    from queries import spec as specs
+    from queries import suppress
+
+    spec = specs.load("knowledge_by_hospital_module")
+    keys = ["hospital", "module_id"]
+
+    def cell(n, mean):
+        return pd.DataFrame(
+            {
+                "hospital": ["Bravo"],
+                "module_id": ["M01"],
+                "n_pairs": [n],
+                "mean_pre_pct": [mean],
+                "mean_post_pct": [mean],
+                "mean_change_pp": [0.0],
+            }
+        )
+
+    nurses, security, other, everyone = cell(20, 50.0), cell(12, 60.0), cell(8, 70.0), cell(40, 58)
+    for narrow, rest in ((nurses, [security, other]), (security, [nurses, other])):
+        mask = suppress.primary(narrow, pd.Series([False]), spec)
+        suppress.across_filters(mask, narrow, everyone, keys, spec)
+        assert not mask.loc[0, "mean_pre_pct"]  # 20 or 28 fewer than all roles: not enough alone
+        for part in rest:
+            suppress.small_neighbour(mask, narrow, part, keys, spec)
+        assert mask.loc[0, "mean_pre_pct"] and mask.loc[0, "mean_change_pp"]
