@@ -76,7 +76,9 @@ def complementary(mask: pd.DataFrame, frame: pd.DataFrame, row_key: str, keys, s
             for fixed in lines:
                 held = mask[target] & (size > 0)
                 free = size.where(~mask[target] & (size > 0))
-                group = frame[fixed].astype(str).agg("\x1f".join, axis=1)
+                group = pd.Series(
+                    frame.groupby(fixed, dropna=False, sort=False).ngroup(), index=frame.index
+                )
                 n_held = held.groupby(group).transform("sum")
                 lone = group[(n_held == 1) & free.notna()].unique()
                 if len(lone) == 0:
