@@ -16,9 +16,9 @@ any timing and reported separately. For each (query, viewer, filters):
 
 The bench also wraps `queries.runner._fetch` (timing only; the runner is otherwise untouched) to
 split a cold call into time inside DuckDB (statement, fetch, Arrow to pandas) and the rest (scope
-frame, roll-up into peer groups, suppression), and to count the SQL statements a call runs (a
-hospital-scoped query with staff counts or means runs once more for each of role, module and
-period that is narrowed, for suppression across filters).
+frame, roll-up into peer groups, suppression), and to count the SQL statements a call runs (the
+runner's suppression checks run a hospital-scoped query again under wider or neighbouring
+filters). Stats are also split by the filter a combination sets (role, module, period ...).
 
 Queries that bind no filter parameter (public and collaborative queries: roles, load_files ...)
 give the same SQL for every filter combination, so they run once per viewer and repetition, with
@@ -26,8 +26,9 @@ the default filters (as the pages call them). Collaborative-only queries are ski
 viewers (the runner raises ScopeError for them by design); `rejected_rows` runs with limit=1000
 as on the Data page.
 
-Writes bench/results/query_times_<tier>.json (machine, warehouse row counts, per-query stats:
-p50/p95/max per viewer role and overall) and prints Markdown tables.
+Writes bench/results/query_times_<tier>.json (machine, code version, warehouse row counts,
+per-query stats: p50/p95/max overall, per viewer role and per filter set; the slowest calls) and
+prints Markdown tables.
 """
 
 import argparse
@@ -95,17 +96,17 @@ def code_version() -> dict:
     specs are loaded, and so frozen for the run, right after)."""
     head = dirty = None
     try:
-        head = subprocess.run(
+        rev = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--", "queries"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
         )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", "queries"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if rev.returncode == 0 and status.returncode == 0:
+            head, dirty = rev.stdout.strip(), bool(status.stdout.strip())
     except OSError:
         pass
     digest = hashlib.sha256()
@@ -225,6 +226,21 @@ def combos(
     return list(dict.fromkeys(out))
 
 
+KINDS = ("default", "role", "module", "period", "custom", "hospital", "mixed")
+
+
+def kind(f: Filters) -> str:
+    """The one filter a combination sets (a program period and a custom range apart), or mixed."""
+    set_ = [k for k in ("role", "module") if getattr(f, k) is not None]
+    if f.period == CUSTOM:
+        set_.append("custom")
+    elif f.period != SINCE_LAUNCH:
+        set_.append("period")
+    if any(getattr(f, k) is not None for k in HOSPITAL_KEYS):
+        set_.append("hospital")
+    return set_[0] if len(set_) == 1 else ("default" if not set_ else "mixed")
+
+
 def describe(f: Filters) -> str:
     parts = []
     for k, v in f.as_dict().items():
@@ -249,10 +265,10 @@ def stats(values: list[float]) -> dict:
 
 def summarize(samples: list[dict]) -> dict:
     out = {}
-    for kind in ("cold", "warm"):
-        sel = [s for s in samples if s["kind"] == kind]
-        out[kind] = {"data_ms": stats([s["data_ms"] for s in sel])}
-        out[kind]["wall_ms"] = stats([s["wall_ms"] for s in sel])
+    for which in ("cold", "warm"):
+        sel = [s for s in samples if s["kind"] == which]
+        out[which] = {"data_ms": stats([s["data_ms"] for s in sel])}
+        out[which]["wall_ms"] = stats([s["wall_ms"] for s in sel])
     cold = [s for s in samples if s["kind"] == "cold"]
     out["cold"]["sql_ms"] = stats([s["sql_ms"] for s in cold])
     out["cold"]["n_sql_statements"] = stats([s["n_sql"] for s in cold])
@@ -288,6 +304,7 @@ def measure(path: Path, repeat: int, seed: int, target: int) -> dict:
             runner.frame(v)
             attach[v.role].append((time.perf_counter() - t) * 1000)
             mine = [n for n in names if v.is_collaborative or scope_of[n] != "collaborative"]
+            kinds = [kind(f) for f in plan[v]]
             for i, f in enumerate(plan[v]):
                 for name in mine:
                     if not filtered[name] and i > 0:
@@ -305,7 +322,13 @@ def measure(path: Path, repeat: int, seed: int, target: int) -> dict:
                     # a copy of it)
                     if len(runner._cache) != cached or warm.data_ms != cold.data_ms:
                         not_hits += 1
-                    base = {"query": name, "role": v.role, "combo": i, "rep": rep}
+                    base = {
+                        "query": name,
+                        "role": v.role,
+                        "combo": i,
+                        "rep": rep,
+                        "fkind": kinds[i],
+                    }
                     samples.append(
                         {
                             **base,
@@ -334,6 +357,14 @@ def measure(path: Path, repeat: int, seed: int, target: int) -> dict:
             "scope": scope_of[name],
             "filter_dependent": filtered[name],
             "all": summarize(sel),
+            "cold_by_filter": {
+                k: {
+                    "data_ms": stats([s["data_ms"] for s in cold]),
+                    "n_sql_statements": stats([s["n_sql"] for s in cold]),
+                }
+                for k in KINDS
+                if (cold := [s for s in sel if s["fkind"] == k and s["kind"] == "cold"])
+            },
             "by_role": {
                 r: summarize([s for s in sel if s["role"] == r])
                 for r in ROLES
@@ -384,7 +415,7 @@ def measure(path: Path, repeat: int, seed: int, target: int) -> dict:
 # output ----------------------------------------------------------------------------------------
 def table(res: dict) -> str:
     lines = [
-        "| query | scope | n | SQL stmts | cold p50 | cold p95 | cold max | cold wall p95 "
+        "| query | scope | n | SQL stmts (median) | cold p50 | cold p95 | cold max | cold wall p95 "
         "| cold in SQL p95 | warm p50 | warm p95 | warm max |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -392,7 +423,9 @@ def table(res: dict) -> str:
     def row(label, scope, s):
         c, cw, w = s["cold"]["data_ms"], s["cold"]["wall_ms"], s["warm"]["wall_ms"]
         sql, n = s["cold"]["sql_ms"], s["cold"]["n_sql_statements"]
-        stmts = f"{n['p50']:.0f}" if n["p50"] == n["max"] else f"{n['p50']:.0f}-{n['max']:.0f}"
+        stmts = (
+            f"{n['p50']:.0f}" if n["p50"] == n["max"] else f"{n['p50']:.0f} (max {n['max']:.0f})"
+        )
         return (
             f"| {label} | {scope} | {c['n']} | {stmts} | {c['p50']:.1f} | {c['p95']:.1f} "
             f"| {c['max']:.1f} | {cw['p95']:.1f} | {sql['p95']:.1f} | {w['p50']:.2f} "
@@ -417,6 +450,23 @@ def table(res: dict) -> str:
             c = by.get(r, {}).get("cold", {}).get("data_ms", {"n": 0})
             cells.append(f"{c['p50']:.1f} / {c['p95']:.1f}" if c["n"] else "-")
         lines.append(f"| {name or '**overall**'} | " + " | ".join(cells) + " |")
+    lines += ["", "Cold p50 / p95 data ms (SQL statements, median) by the filter set:", ""]
+    lines.append("| query | " + " | ".join(KINDS) + " |")
+    lines.append("|---|" + "---|" * len(KINDS))
+    for name in order:
+        by = res["queries"][name]["cold_by_filter"]
+        if not res["queries"][name]["filter_dependent"]:
+            continue
+        cells = []
+        for k in KINDS:
+            c = by.get(k)
+            cells.append(
+                f"{c['data_ms']['p50']:.0f} / {c['data_ms']['p95']:.0f} "
+                f"({c['n_sql_statements']['p50']:.0f})"
+                if c
+                else "-"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -426,7 +476,12 @@ def main() -> None:
     ap.add_argument("--tier", required=True)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--combos", type=int, default=30, help="filter combinations per viewer")
+    ap.add_argument(
+        "--combos",
+        type=int,
+        default=30,
+        help="filter combinations per viewer (the fixed ones are always included)",
+    )
     args = ap.parse_args()
     path = Path(args.warehouse).resolve()
     if not path.exists():
