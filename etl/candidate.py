@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
+from etl import report
 from etl import warehouse as wh
 from etl.config import REPO_ROOT
 
@@ -87,12 +86,8 @@ def rule_args(rule: dict | None) -> list[str]:
 def live_version(live: Path) -> str | None:
     if not live.exists():
         return None
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        rows = con.execute("select version from warehouse_meta limit 1").fetchall()
-        return rows[0][0] if rows else None
-    finally:
-        con.close()
+    rows = report.read(live, "select version from warehouse_meta limit 1")
+    return rows[0]["version"] if rows else None
 
 
 def build(upload_dir: Path, live: Path, options: list[str] | None = None) -> Candidate:

@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 
 
-def _read(live: Path, sql: str, params: dict | None = None) -> list[dict]:
+def read(live: Path, sql: str, params: dict | None = None) -> list[dict]:
     con = duckdb.connect(str(live), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
@@ -17,7 +17,7 @@ def _read(live: Path, sql: str, params: dict | None = None) -> list[dict]:
 
 
 def status(live: Path) -> list[dict]:
-    return _read(
+    return read(
         live,
         """
         with latest as (  -- the latest outcome per distinct file
@@ -35,7 +35,7 @@ def status(live: Path) -> list[dict]:
 
 
 def rejects(live: Path, path_contains: str | None, limit: int) -> list[dict]:
-    return _read(
+    return read(
         live,
         """
         select path as file, line, column_name as column, reason, record_masked as record

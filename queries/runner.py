@@ -69,6 +69,9 @@ class _Attached:
     last_month: date
     refs: int = 0
 
+    def resolve(self, f: Filters) -> Period:
+        return resolve_period(f, self.periods, self.launch, self.last_month)
+
 
 class Runner:
     def __init__(self, warehouse: str | Path | None = None, cache_size: int = 512):
@@ -99,8 +102,7 @@ class Runner:
         self._root.execute(f"attach '{quoted}' as {alias} (read_only)")
         cur = self._root.cursor()
         try:
-            cur.execute(f"use {alias}")
-            cur.execute("set TimeZone = 'UTC'")
+            _use(cur, alias)
             att = _Attached(alias, key, *self._describe(cur))
         except Exception:
             cur.close()
@@ -140,8 +142,7 @@ class Runner:
             att.refs += 1
             cur = self._root.cursor()
         try:
-            cur.execute(f"use {att.alias}")
-            cur.execute("set TimeZone = 'UTC'")
+            _use(cur, att.alias)
             yield cur, att
         finally:
             cur.close()
@@ -184,7 +185,7 @@ class Runner:
                     time.perf_counter() - t0
                 ) * 1000  # this call's time, not the miss's
                 return served
-            period = resolve_period(f, att.periods, att.launch, att.last_month)
+            period = att.resolve(f)
             if spec.scope == "hospital":
                 out, mask, notes = self._scoped(cur, att, spec, frame, f, period, extra)
             else:
@@ -249,7 +250,7 @@ class Runner:
             for g in frame.withheld
         ]
         narrowed = [n for n in NARROWING if f.widened(n) != f and _narrows(spec, n)]
-        staff = [*spec.counts, *(m[0] for m in spec.means)]
+        staff = [*spec.counts, *spec.mean_outputs]
         if narrowed and outside.any() and staff:
             # A narrower peer figure could be subtracted from the full one (or from another
             # narrow one): peers are benchmarks for all roles and modules since launch only.
@@ -263,7 +264,7 @@ class Runner:
                 self._guard_scores(cur, att, spec, frame, f, name, out, mask, keys, extra, notes)
         few = outside & out["_contributors"].between(1, MIN_PEERS - 1)
         if few.any():
-            mask.loc[few, [*spec.counts, *spec.measures, *(m[0] for m in spec.means)]] = True
+            mask.loc[few, [*spec.counts, *spec.measures, *spec.mean_outputs]] = True
             notes.append(
                 f"Peer cells with activity at fewer than {MIN_PEERS} hospitals are withheld."
             )
@@ -280,13 +281,12 @@ class Runner:
         outside them), rests on 1-10 learners more or fewer, since n x mean could be subtracted."""
         row_keys = ["hospital", *keys]
         wide_f = f.widened(name)
-        wide_p = resolve_period(wide_f, att.periods, att.launch, att.last_month)
-        wide, _ = self._rolled(cur, spec, frame, wide_f, wide_p, extra)
+        wide, _ = self._rolled(cur, spec, frame, wide_f, att.resolve(wide_f), extra)
         suppress.across_filters(mask, out, wide, row_keys, spec)
         if name == "module":
             return
         if name == "period" and (f.period == CUSTOM or not _disjoint(att.periods)):
-            mask.loc[:, [m[0] for m in spec.means]] = True
+            mask.loc[:, list(spec.mean_outputs)] = True
             notes.append("Score statistics are shown since launch or for a whole program period.")
             return
         if name == "role":
@@ -296,12 +296,16 @@ class Runner:
             cells = [(replace(f, period=p.key), p) for p in att.periods if p.key != f.period]
         parts = [out]
         for cell_f, cell_p in cells:
-            period = cell_p or resolve_period(cell_f, att.periods, att.launch, att.last_month)
-            part, _ = self._rolled(cur, spec, frame, cell_f, period, extra)
+            part, _ = self._rolled(cur, spec, frame, cell_f, cell_p or att.resolve(cell_f), extra)
             suppress.small_neighbour(mask, out, part, row_keys, spec)
             parts.append(part)
         if name == "period":  # the months before, between or after the program periods
             suppress.small_remainder(mask, out, wide, parts, row_keys, spec)
+
+
+def _use(cur, alias: str) -> None:
+    cur.execute(f"use {alias}")  # alias is the runner's own wh_<n>, never user input
+    cur.execute("set TimeZone = 'UTC'")
 
 
 def _disjoint(periods) -> bool:
@@ -341,16 +345,3 @@ def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
 def _fetch(cur, spec, params: dict) -> pd.DataFrame:
     # Through Arrow: DuckDB 2.0 .df() trips a pandas 3.1 deprecation on TIMESTAMPTZ columns.
     return cur.sql(spec.sql, params=params).to_arrow_table().to_pandas()
-
-
-_default: dict[Path, Runner] = {}
-_default_lock = threading.Lock()
-
-
-def default(warehouse: str | Path | None = None) -> Runner:
-    """One runner per warehouse path per process (Streamlit wraps this in st.cache_resource)."""
-    path = Path(warehouse_path(warehouse))
-    with _default_lock:
-        if path not in _default:
-            _default[path] = Runner(path)
-        return _default[path]

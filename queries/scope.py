@@ -66,6 +66,7 @@ class HospitalFrame:
             raise ScopeError(f"{ROLES[viewer.role]} {viewer.scope!r} has no member hospitals")
         self.hospitals = h
         self.own = h[own.fillna(False)]
+        self.names = dict(zip(self.own["hospital_ccn"], self.own["hospital_name"], strict=True))
         others = h[~own.fillna(False)]
         if viewer.role == "state":
             labels = "Other hospitals in " + others["state"].astype(str)

@@ -48,6 +48,10 @@ class Spec:
     def additive(self) -> tuple[str, ...]:
         return self.counts + self.measures + self.sums
 
+    @property
+    def mean_outputs(self) -> tuple[str, ...]:
+        return tuple(out for out, _, _ in self.means)
+
 
 def names() -> list[str]:
     return sorted(p.stem for p in SQL_DIR.glob("*.sql"))

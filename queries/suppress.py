@@ -36,16 +36,15 @@ def across_filters(
     unfiltered ones: n x mean of both would give the difference group's mean away."""
     if narrow.empty or not spec.means:
         return
-    w = narrow[keys].merge(wide, on=keys, how="left", suffixes=("", "_w"))
-    w.index = narrow.index
     for out, _, n in spec.means:
-        diff = (w[n].fillna(narrow[n]) - narrow[n]).abs()
+        diff = (_n_of(narrow, wide, keys, n, missing=narrow[n]) - narrow[n]).abs()
         mask[out] |= _small(diff)
 
 
-def _n_of(narrow: pd.DataFrame, other: pd.DataFrame, keys, n: str) -> pd.Series:
+def _n_of(narrow: pd.DataFrame, other: pd.DataFrame, keys, n: str, missing=0) -> pd.Series:
+    """`other`'s column n for each row of `narrow`, matched on keys; `missing` where it has none."""
     w = narrow[keys].merge(other[[*keys, n]], on=keys, how="left")
-    return pd.Series(w[n].fillna(0).to_numpy(), index=narrow.index)
+    return pd.Series(w[n].array, index=narrow.index).fillna(missing)
 
 
 def small_neighbour(mask: pd.DataFrame, narrow: pd.DataFrame, other: pd.DataFrame, keys, spec):

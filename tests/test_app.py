@@ -1,18 +1,12 @@
 """The whole app (router + Data page) through AppTest on a real fixture warehouse."""
 
-import duckdb
-
-from conftest import HS_HEADER
+from conftest import HS_HEADER, query
 
 OTHER = "Bravo"  # a hospital name from tests/fixtures/reference/hospitals.csv
 
 
 def _files(warehouse) -> int:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute("select count(distinct file_id) from load_log").fetchall()[0][0]
-    finally:
-        con.close()
+    return query(warehouse, "select count(distinct file_id) from load_log")[0][0]
 
 
 def test_the_data_page_shows_the_row_accounting_for_collaborative_staff(app, loaded):

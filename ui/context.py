@@ -52,7 +52,8 @@ def _keep_valid(key: str, allowed) -> None:
 
 
 def viewer_switch(runner: runner_mod.Runner) -> Viewer:
-    everyone = runner.frame(COLLABORATIVE).hospitals
+    collaborative = runner.frame(COLLABORATIVE)
+    everyone = collaborative.hospitals
     st.sidebar.caption(
         ":orange[**Demo mode**]: no login is configured, so the app listens on localhost only "
         "and anyone using it may view as any role."
@@ -65,7 +66,7 @@ def viewer_switch(runner: runner_mod.Runner) -> Viewer:
         "system": sorted(everyone["health_system"].dropna().unique()),
         "hospital": list(everyone.sort_values("hospital_name")["hospital_ccn"]),
     }[role]
-    names = dict(zip(everyone["hospital_ccn"], everyone["hospital_name"], strict=True))
+    names = collaborative.names
     if not choices:
         st.sidebar.warning(f"No {ROLES[role].lower()} in the membership file.")
         return COLLABORATIVE
@@ -100,8 +101,6 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
     frame = runner.frame(viewer)
     side = st.sidebar
     side.subheader("Filters")
-    hospitals = frame.own.sort_values("hospital_name")
-    names = dict(zip(hospitals["hospital_ccn"], hospitals["hospital_name"], strict=True))
     for key, label in (
         ("state", "State"),
         ("region", "Region"),
@@ -110,7 +109,7 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
         ("hospital", "Hospital"),
     ):
         values = frame.options(key)
-        opts, fmt = _options(values, names if key == "hospital" else None)
+        opts, fmt = _options(values, frame.names if key == "hospital" else None)
         _keep_valid(f"f_{key}", opts)
         if len(values) > 1 or st.session_state.get(f"f_{key}") != ALL:
             side.selectbox(label, opts, key=f"f_{key}", format_func=fmt)
@@ -170,7 +169,7 @@ def banner(ctx: Context) -> None:
     """Version, as-of date, viewer, period and active filters, at the top of every page."""
     stamp = ctx.runner.run("warehouse_version", ctx.viewer, ctx.filters)
     frame = ctx.runner.frame(ctx.viewer)
-    names = dict(zip(frame.own["hospital_ccn"], frame.own["hospital_name"], strict=True))
+    names = frame.names
     who = ROLES[ctx.viewer.role]
     if ctx.viewer.scope:
         who += f": {names.get(ctx.viewer.scope, ctx.viewer.scope)}"
