@@ -25,6 +25,12 @@ nav = st.navigation(
     [
         st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
         st.Page(
+            "app_pages/knowledge.py",
+            title="Knowledge",
+            icon=":material/school:",
+            url_path="knowledge",
+        ),
+        st.Page(
             "app_pages/definitions.py",
             title="Definitions",
             icon=":material/menu_book:",

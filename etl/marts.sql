@@ -103,3 +103,120 @@ select r.hospital_ccn, r.wave, p.element_id, p.stage, r.submitted_at
 from survey_response r
 join protocol_response p using (tenant, record_id, event_name)
 where r.is_current and r.hospital_ccn is not null;
+
+-- Knowledge (DESIGN.md section 5). One row per (learner, module, phase, policy): the finished
+-- attempt each policy picks. first = earliest; best = highest score, earliest among equals;
+-- last = latest. Ties in time fall to the attempt id, so every build picks the same one.
+create or replace temp table quiz_pick as
+with fin as (
+    select attempt_id, learner_id, module_id, phase, finished_at, score_pct
+    from quiz_attempt
+    where state = 'finished' and module_id is not null and score_pct is not null
+),
+ranked as (
+    select *,
+           row_number() over (partition by learner_id, module_id, phase
+                              order by finished_at, attempt_id) as r_first,
+           row_number() over (partition by learner_id, module_id, phase
+                              order by score_pct desc, finished_at, attempt_id) as r_best,
+           row_number() over (partition by learner_id, module_id, phase
+                              order by finished_at desc, attempt_id desc) as r_last
+    from fin
+)
+select 'first' as policy, * exclude (r_first, r_best, r_last) from ranked where r_first = 1
+union all
+select 'best', * exclude (r_first, r_best, r_last) from ranked where r_best = 1
+union all
+select 'last', * exclude (r_first, r_best, r_last) from ranked where r_last = 1;
+
+-- one row per (learner, module) with a finished pre- or post-test: when each phase was first
+-- finished (the months a pair is filed under, whatever the policy) and follow-up eligibility
+create or replace temp table quiz_learner_months as
+with tz as (
+    select coalesce(max(value) filter (where key = 'timezone'), 'America/Chicago') as tz,
+           coalesce(try_cast(max(value) filter (where key = 'followup_window_months') as integer),
+                    6) as window_months
+    from setting
+),
+extent as (select max(finished_at) as last_at from quiz_pick)
+select p.learner_id, p.module_id,
+       date_trunc('month', timezone(any_value(tz.tz),
+                                    min(p.finished_at) filter (where p.phase = 'pre')))::date
+           as pre_month,
+       date_trunc('month', timezone(any_value(tz.tz),
+                                    min(p.finished_at) filter (where p.phase = 'post')))::date
+           as post_month,
+       -- invited: the post-test is older than the follow-up window, counted back from the
+       -- latest finished attempt in the warehouse (the data's own "now")
+       min(p.finished_at) filter (where p.phase = 'post')
+           <= any_value(extent.last_at) - to_months(any_value(tz.window_months))
+           as is_followup_eligible
+from quiz_pick p
+cross join tz
+cross join extent
+where p.policy = 'first' and p.phase in ('pre', 'post')
+group by p.learner_id, p.module_id;
+
+-- Joint histogram of scores: one row per (policy, hospital, role, module, months, pre, post,
+-- follow-up, eligibility) with its number of learners. The sufficient statistics of every
+-- knowledge figure (gain, signed ranks, retention, attrition); pre or post is null when missing.
+create or replace table mart_knowledge as
+select pol.policy, l.hospital_ccn, coalesce(l.role, 'other') as role, m.module_id,
+       m.pre_month, m.post_month, pre.score_pct as pre_pct, post.score_pct as post_pct,
+       fu.score_pct as fu_pct, coalesce(m.is_followup_eligible, false) as is_followup_eligible,
+       count(*)::bigint as n_learners
+from quiz_learner_months m
+cross join (values ('first'), ('best'), ('last')) pol(policy)
+join learner l on l.learner_id = m.learner_id
+left join quiz_pick pre
+    on pre.learner_id = m.learner_id and pre.module_id = m.module_id and pre.phase = 'pre'
+   and pre.policy = pol.policy
+left join quiz_pick post
+    on post.learner_id = m.learner_id and post.module_id = m.module_id and post.phase = 'post'
+   and post.policy = pol.policy
+left join quiz_pick fu
+    on fu.learner_id = m.learner_id and fu.module_id = m.module_id and fu.phase = 'followup'
+   and fu.policy = 'first'
+group by all;
+
+-- Per item of matched pairs: one row per (policy, hospital, role, module, post month, item,
+-- correct before, correct after) with its number of learners: facilities and McNemar's
+-- discordant pairs. An unanswered item is not correct.
+create or replace table mart_item_change as
+select pre.policy, l.hospital_ccn, coalesce(l.role, 'other') as role, m.module_id,
+       m.post_month, a.item_id, a.is_correct as is_correct_pre, b.is_correct as is_correct_post,
+       count(*)::bigint as n_learners
+from quiz_learner_months m
+join learner l on l.learner_id = m.learner_id
+join quiz_pick pre
+    on pre.learner_id = m.learner_id and pre.module_id = m.module_id and pre.phase = 'pre'
+join quiz_pick post
+    on post.learner_id = m.learner_id and post.module_id = m.module_id
+   and post.phase = 'post' and post.policy = pre.policy
+join quiz_item_response a on a.attempt_id = pre.attempt_id and a.item_id is not null
+join quiz_item_response b on b.attempt_id = post.attempt_id and b.item_id = a.item_id
+group by all;
+
+-- Moodle item analysis on first attempts: one row per (hospital, module, phase, item, item
+-- points, rest-of-test points) with its number of attempts. Unanswered items score 0.
+create or replace table mart_item_quality as
+with att as (
+    select p.attempt_id, p.module_id, p.phase, l.hospital_ccn
+    from quiz_pick p
+    join learner l using (learner_id)
+    where p.policy = 'first'
+),
+resp as (
+    select r.attempt_id, r.item_id, r.max_points, coalesce(r.points, 0) as item_points,
+           sum(coalesce(r.points, 0)) over (partition by r.attempt_id) as total_points
+    from quiz_item_response r
+    where r.item_id is not null and r.attempt_id in (select attempt_id from att)
+)
+select a.hospital_ccn, a.module_id, a.phase, r.item_id, r.max_points, r.item_points,
+       r.total_points - r.item_points as rest_points, count(*)::bigint as n_attempts
+from att a
+join resp r using (attempt_id)
+group by all;
+
+drop table quiz_learner_months;
+drop table quiz_pick;

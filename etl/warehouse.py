@@ -47,7 +47,7 @@ def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
     """Warehouses built before the marts existed get them on the next load, even if unchanged."""
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where table_name = 'mart_adoption'"
+            "select count(*) from duckdb_tables() where table_name = 'mart_item_quality'"
         ).fetchone()[0]
     )
 

@@ -27,6 +27,7 @@ from queries import spec as specs
 from queries import suppress
 from queries.filters import CUSTOM, Filters, Period, month_end, resolve_period
 from queries.scope import COLLABORATIVE, MIN_PEERS, HospitalFrame, ScopeError, Viewer
+from queries.spec import RELEASED
 
 NARROWING = ("role", "module", "period")
 
@@ -45,6 +46,7 @@ class Result:
     filters: Filters | None = None
     notes: list[str] = field(default_factory=list)
     data_ms: float = 0.0
+    detail: pd.DataFrame | None = None  # a detail spec's bins, of released cells only
 
     @property
     def empty(self) -> bool:
@@ -53,7 +55,11 @@ class Result:
     def fresh(self) -> "Result":
         """A copy for the caller: pages relabel columns, and the cached result must not change."""
         return replace(
-            self, frame=self.frame.copy(), suppressed=self.suppressed.copy(), notes=list(self.notes)
+            self,
+            frame=self.frame.copy(),
+            suppressed=self.suppressed.copy(),
+            notes=list(self.notes),
+            detail=None if self.detail is None else self.detail.copy(),
         )
 
 
@@ -165,8 +171,14 @@ class Runner:
             return att.periods, att.launch, att.last_month
 
     def run(
-        self, name: str, viewer: Viewer = COLLABORATIVE, filters: Filters | None = None, **extra
+        self,
+        name: str,
+        viewer: Viewer = COLLABORATIVE,
+        filters: Filters | None = None,
+        pool: bool = False,
+        **extra,
     ) -> Result:
+        """`pool`: the viewer's own hospitals as one row (peer groups stay as they are)."""
         spec = specs.load(name)
         if spec.scope == "collaborative" and not viewer.is_collaborative:
             raise ScopeError(f"{name} is for collaborative staff only")
@@ -174,7 +186,7 @@ class Runner:
         with self._cursor() as (cur, att):
             frame = self._frame(att, viewer)
             f = frame.sanitize(filters or Filters())
-            key = (att.version, att.alias, name, viewer, f, tuple(sorted(extra.items())))
+            key = (att.version, att.alias, name, viewer, f, pool, tuple(sorted(extra.items())))
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
@@ -187,11 +199,14 @@ class Runner:
                 return served
             period = att.resolve(f)
             if spec.scope == "hospital":
-                out, mask, notes = self._scoped(cur, att, spec, frame, f, period, extra)
+                out, mask, notes, detail = self._scoped(
+                    cur, att, spec, frame, f, period, extra, pool
+                )
             else:
                 out = _fetch(cur, spec, _bind(spec, period, f, None, extra))
                 mask, notes = pd.DataFrame(False, index=out.index, columns=out.columns), []
-            result = Result(out, mask, att.version, att.built_at, period, f, notes)
+                detail = None
+            result = Result(out, mask, att.version, att.built_at, period, f, notes, detail=detail)
         result.data_ms = (time.perf_counter() - t0) * 1000
         with self._lock:
             self._cache[key] = result
@@ -207,42 +222,73 @@ class Runner:
                 self._frames[key] = HospitalFrame(att.hospitals, viewer)
             return self._frames[key]
 
-    def _rolled(self, cur, spec, frame: HospitalFrame, f: Filters, period: Period, extra):
+    def _rolled(self, cur, spec, frame: HospitalFrame, f: Filters, period: Period, extra, pool):
+        """The query's rows per hospital the viewer may name (or pooled into one row), and per
+        peer group, with each cell's count of contributing hospitals; then the derived means."""
         named = frame.named(f)
         raw = _fetch(cur, spec, _bind(spec, period, f, frame.ccns(f), extra))
         keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.additive]
+        cell = [k for k in keys if k not in spec.detail]
+        shown = list(spec.counts + spec.measures)
+        active = raw[shown].fillna(0).ne(0).any(axis=1)
+        first = ~raw.assign(_a=active).duplicated(["hospital_ccn", *cell, "_a"])
+        raw["_contributors"] = (active & first).astype("int64")  # once per hospital and cell
         names = named.set_index("hospital_ccn")["hospital_name"]
         mine = raw[raw["hospital_ccn"].isin(names.index)].copy()
-        mine.insert(1, "hospital", mine["hospital_ccn"].map(names))
-        mine.insert(2, "is_peer_group", False)
-        mine.insert(3, "n_hospitals", 1)
+        if pool:
+            mine["hospital"] = frame.pool_label(f)
+            mine = self._group(mine, spec, keys, False, {frame.pool_label(f): len(names)})
+        else:
+            mine.insert(1, "hospital", mine["hospital_ccn"].map(names))
+            mine.insert(2, "is_peer_group", False)
+            mine.insert(3, "n_hospitals", 1)
+            mine["_contributors"] = 1
         rest = raw[raw["hospital_ccn"].isin(frame.groups.index)].copy()
         rest["hospital"] = rest["hospital_ccn"].map(frame.groups)
-        shown = list(spec.counts + spec.measures)
-        rest["_contributors"] = rest[shown].fillna(0).ne(0).any(axis=1).astype("int64")
-        grouped = (
-            rest.groupby(["hospital", *keys], dropna=False, sort=True)[
-                [*spec.additive, "_contributors"]
-            ]
-            .sum()
-            .reset_index()
-        )
-        mine["_contributors"] = 1
-        grouped.insert(0, "hospital_ccn", None)
-        grouped.insert(2, "is_peer_group", True)
-        grouped.insert(3, "n_hospitals", grouped["hospital"].map(frame.group_sizes))
+        grouped = self._group(rest, spec, keys, True, frame.group_sizes)
         out = pd.concat([mine, grouped[list(mine.columns)]], ignore_index=True)
         out["hospital_ccn"] = out["hospital_ccn"].astype(object)
         for col in spec.additive:
             out[col] = pd.to_numeric(out[col])
         for name, s, n in spec.means:
-            out[name] = (out[s] / out[n].where(out[n] > 0)).astype("float64")
+            if s:
+                out[name] = (out[s] / out[n].where(out[n] > 0)).astype("float64")
         for name, a, b in spec.pcts:
             out[name] = (100 * out[a] / out[b].where(out[b] > 0)).astype("float64")
         return out, keys
 
-    def _scoped(self, cur, att, spec, frame: HospitalFrame, f: Filters, period: Period, extra):
-        out, keys = self._rolled(cur, spec, frame, f, period, extra)
+    @staticmethod
+    def _group(rows: pd.DataFrame, spec, keys, is_peer: bool, sizes: dict) -> pd.DataFrame:
+        grouped = (
+            rows.groupby(["hospital", *keys], dropna=False, sort=True)[
+                [*spec.additive, "_contributors"]
+            ]
+            .sum()
+            .reset_index()
+        )
+        grouped.insert(0, "hospital_ccn", None)
+        grouped.insert(2, "is_peer_group", is_peer)
+        grouped.insert(3, "n_hospitals", grouped["hospital"].map(sizes))
+        return grouped
+
+    def _cells(self, cur, spec, frame, f, period, extra, pool):
+        """_rolled, with a detail spec's bins summed into one row per cell (and kept aside)."""
+        out, keys = self._rolled(cur, spec, frame, f, period, extra, pool)
+        if not spec.detail:
+            return out, keys, None
+        cell = [k for k in keys if k not in spec.detail]
+        ids = ["hospital_ccn", "hospital", "is_peer_group", "n_hospitals"]
+        cells = (
+            out.groupby([*ids, *cell], dropna=False, sort=False)[[*spec.additive, "_contributors"]]
+            .sum()
+            .reset_index()
+        )
+        cells["hospital_ccn"] = cells["hospital_ccn"].astype(object)
+        cells[RELEASED] = 1.0
+        return cells, cell, out
+
+    def _scoped(self, cur, att, spec, frame: HospitalFrame, f, period: Period, extra, pool):
+        out, keys, bins = self._cells(cur, spec, frame, f, period, extra, pool)
         outside = out["is_peer_group"]
         mask = suppress.primary(out, outside, spec)
         notes = [
@@ -261,7 +307,9 @@ class Runner:
             )
         if narrowed and spec.means:
             for name in narrowed:
-                self._guard_scores(cur, att, spec, frame, f, name, out, mask, keys, extra, notes)
+                self._guard_scores(
+                    cur, att, spec, frame, f, name, out, mask, keys, extra, pool, notes
+                )
         few = outside & out["_contributors"].between(1, MIN_PEERS - 1)
         if few.any():
             mask.loc[few, [*spec.counts, *spec.measures, *spec.mean_outputs]] = True
@@ -273,15 +321,19 @@ class Runner:
         hidden = [c for c in (*spec.sums, "_contributors") if c in out.columns]
         out = suppress.apply(out, mask).drop(columns=hidden)
         mask = mask.drop(columns=hidden)
-        return out, mask, notes
+        if bins is not None:
+            ids = ["hospital", *keys]
+            ok = out.loc[out[RELEASED].notna(), ids]
+            bins = bins.merge(ok, on=ids, how="inner").drop(columns="_contributors")
+        return out, mask, notes, bins
 
-    def _guard_scores(self, cur, att, spec, frame, f, name, out, mask, keys, extra, notes):
+    def _guard_scores(self, cur, att, spec, frame, f, name, out, mask, keys, extra, pool, notes):
         """Score statistics under a role or period filter: withheld when the unfiltered figure,
         or any other cell of the same partition (every role; every program period and what lies
         outside them), rests on 1-10 learners more or fewer, since n x mean could be subtracted."""
         row_keys = ["hospital", *keys]
         wide_f = f.widened(name)
-        wide, _ = self._rolled(cur, spec, frame, wide_f, att.resolve(wide_f), extra)
+        wide, _, _ = self._cells(cur, spec, frame, wide_f, att.resolve(wide_f), extra, pool)
         suppress.across_filters(mask, out, wide, row_keys, spec)
         if name == "module":
             return
@@ -296,7 +348,8 @@ class Runner:
             cells = [(replace(f, period=p.key), p) for p in att.periods if p.key != f.period]
         parts = [out]
         for cell_f, cell_p in cells:
-            part, _ = self._rolled(cur, spec, frame, cell_f, cell_p or att.resolve(cell_f), extra)
+            period_ = cell_p or att.resolve(cell_f)
+            part, _, _ = self._cells(cur, spec, frame, cell_f, period_, extra, pool)
             suppress.small_neighbour(mask, out, part, row_keys, spec)
             parts.append(part)
         if name == "period":  # the months before, between or after the program periods

@@ -96,6 +96,13 @@ class HospitalFrame:
                 sel = sel[sel["hospital_ccn" if key == "hospital" else key] == value]
         return sel
 
+    def pool_label(self, f: Filters) -> str:
+        """The name of the viewer's own hospitals pooled into one row."""
+        named = self.named(f)
+        if len(named) == 1:
+            return str(named["hospital_name"].iloc[0])
+        return "Hospitals in view" if self.viewer.is_collaborative else "Your hospitals"
+
     def ccns(self, f: Filters) -> list[str]:
         """Every CCN a hospital-scoped query may read: named ones and those in shown groups."""
         return sorted(set(self.named(f)["hospital_ccn"]) | set(self.groups.index))

@@ -14,6 +14,11 @@ sums    sufficient statistics (summed across hospitals, never shown).
 mean.X=S/N  X = S / N, a score statistic: `<11` when N < 11.
 pct.X=A/B   X = 100 * A / B, suppressed when A or B is.
 follow.X=Y  X (a measure that would give Y away, like contact hours per module) is withheld with Y.
+detail=A,B  key columns inside a statistic (histogram bins of scores): summed across hospitals like
+            the rest, but suppression is decided per cell (the other keys), and a withheld cell's
+            rows never leave the runner. Needs stats=N.
+stats=N     the cell's statistics rest on N learners: `released` is withheld (score statistic
+            rules) when N < 11, and the analysis layer computes the figures from the bins.
 """
 
 import re
@@ -23,6 +28,7 @@ from pathlib import Path
 
 SQL_DIR = Path(__file__).parent
 SCOPES = {"hospital", "collaborative", "public"}
+RELEASED = "released"  # 1 where a detail spec's cell may be analysed, <NA> where withheld
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -42,6 +48,7 @@ class Spec:
     means: tuple[tuple[str, str, str], ...] = ()  # (output, sum column, n column)
     pcts: tuple[tuple[str, str, str], ...] = ()  # (output, numerator, denominator)
     follows: tuple[tuple[str, str], ...] = ()  # (column, the column it is withheld with)
+    detail: tuple[str, ...] = ()  # histogram bins inside each cell
     header: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -80,14 +87,24 @@ def parse(name: str, sql: str) -> Spec:
             "'-- runner:' line"
         )
     opts = " ".join(header[runner_at[0] :])[len("runner:") :].split()
-    kw: dict = {"counts": (), "measures": (), "sums": (), "means": [], "pcts": [], "follows": []}
+    kw: dict = {
+        "counts": (),
+        "measures": (),
+        "sums": (),
+        "detail": (),
+        "means": [],
+        "pcts": [],
+        "follows": [],
+    }
     scope = None
     for opt in opts:
         key, _, value = opt.partition("=")
         if key == "scope":
             scope = value
-        elif key in ("counts", "measures", "sums"):
+        elif key in ("counts", "measures", "sums", "detail"):
             kw[key] = tuple(v for v in value.split(",") if v)
+        elif key == "stats":
+            kw["means"].append((RELEASED, "", value))
         elif key.startswith("follow."):
             kw["follows"].append((key.split(".", 1)[1], value))
         elif key.startswith(("mean.", "pct.")):
@@ -98,6 +115,8 @@ def parse(name: str, sql: str) -> Spec:
             kw[kind + "s"].append((out, a, b))
         else:
             raise SpecError(f"{name}.sql: unknown runner option {opt!r}")
+    if bool(kw["detail"]) != any(out == RELEASED for out, _, _ in kw["means"]):
+        raise SpecError(f"{name}.sql: detail= and stats= go together")
     if scope not in SCOPES:
         raise SpecError(f"{name}.sql: scope must be one of {sorted(SCOPES)}, not {scope!r}")
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
@@ -114,6 +133,7 @@ def parse(name: str, sql: str) -> Spec:
         means=tuple(kw["means"]),
         pcts=tuple(kw["pcts"]),
         follows=tuple(kw["follows"]),
+        detail=kw["detail"],
         header=tuple(header[: runner_at[0]]),
     )
 

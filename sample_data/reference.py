@@ -290,6 +290,7 @@ def write_reference(ref: Path, hosp: pd.DataFrame, layout: pd.DataFrame) -> dict
             ("timezone", "America/Chicago"),
             ("refresher_months", "24"),
             ("knowledge_gap_facility", "0.70"),
+            ("followup_window_months", "6"),
             ("program_launch", "2025-01-06"),
         ],
         columns=["key", "value"],

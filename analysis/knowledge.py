@@ -1,0 +1,89 @@
+"""Tables of the knowledge evaluation from the query runner's cells and bins.
+
+Each function takes `cells` (one row per hospital row x module, with `released` <NA> where the
+runner withheld the statistics) and `bins` (the histogram rows of released cells), and returns
+one row per cell: withheld cells keep their row, with the statistics missing, so a table can say
+`<11` where a figure would have been.
+"""
+
+import pandas as pd
+
+from analysis import items, paired, quality, retention
+from analysis.multiple import holm
+from analysis.rules import GAP_FACILITY
+
+ROW = ["hospital", "is_peer_group", "n_hospitals"]
+
+
+def gains(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
+    """Per hospital row and module: every paired figure, with Holm-adjusted p-values across the
+    modules of each hospital row (one view)."""
+    stats = paired.by_group(bins, ["hospital", "module_id"])
+    stats = stats.drop(columns="n_pairs")
+    out = _attach(cells, stats, ["hospital", "module_id"])
+    for p in ("p_t", "p_wilcoxon"):
+        out[f"{p}_holm"] = out.groupby("hospital", sort=False)[p].transform(
+            lambda s: pd.Series(holm(s.to_numpy()), index=s.index)
+        )
+    return out
+
+
+def item_changes(cells: pd.DataFrame, bins: pd.DataFrame, gap=GAP_FACILITY) -> pd.DataFrame:
+    """Per hospital row, module and item: facilities, McNemar, BH across the module's items."""
+    keys = ["hospital", "module_id", "item_id"]
+    stats = items.item_change(bins, keys=keys, gap_facility=gap).drop(columns="n_learners")
+    return _attach(cells, stats, keys)
+
+
+def follow_up(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
+    keys = ["hospital", "module_id"]
+    rows = [
+        {**dict(zip(keys, k, strict=True)), **retention.retention(part)}
+        for k, part in bins.groupby(keys, sort=True)
+    ]
+    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_RETENTION]), keys)
+
+
+def dropouts(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
+    keys = ["hospital", "module_id"]
+    rows = [
+        {**dict(zip(keys, k, strict=True)), **retention.attrition(part)}
+        for k, part in bins.groupby(keys, sort=True)
+    ]
+    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_ATTRITION]), keys)
+
+
+def item_quality(cells: pd.DataFrame, bins: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per item, per quiz) Moodle statistics for each hospital row, module and phase."""
+    keys = ["hospital", "module_id", "phase"]
+    item_rows, tests = [], []
+    for k, part in bins.groupby(keys, sort=True):
+        per_item, test = quality.item_analysis(part)
+        item_rows.append(per_item.assign(**dict(zip(keys, k, strict=True))))
+        tests.append({**dict(zip(keys, k, strict=True)), **test})
+    per_item = (
+        pd.concat(item_rows, ignore_index=True)
+        if item_rows
+        else pd.DataFrame(columns=[*keys, "item_id", *quality.ITEM_FIELDS])
+    )
+    per_item = _attach(cells, per_item.drop(columns="n_attempts"), [*keys, "item_id"])
+    per_quiz = pd.DataFrame(tests, columns=[*keys, *_TEST])
+    return per_item, per_quiz
+
+
+_RETENTION = retention.RETENTION_FIELDS
+_ATTRITION = retention.ATTRITION_FIELDS
+_TEST = [
+    "n_attempts",
+    "n_items",
+    "mean_score_pct",
+    "sd_score_pct",
+    "cronbach_alpha",
+    "error_ratio_pct",
+    "standard_error_pct",
+]
+
+
+def _attach(cells: pd.DataFrame, stats: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    cols = [c for c in cells.columns if c not in ("hospital_ccn",)]
+    return cells[cols].merge(stats, on=keys, how="left")

@@ -1,0 +1,184 @@
+"""Knowledge gain on matched learners (DESIGN.md section 5).
+
+Input: a histogram of matched pairs, one row per distinct (pre, post) score pair with its count.
+Everything below is a function of that histogram, so the figures are the same whether it comes
+from raw rows (count 1 each) or from the marts.
+
+- mean change in percentage points with a 95% t interval and the paired t-test;
+- Wilcoxon signed-rank (zero differences dropped and counted, ties mid-ranked) with the
+  matched-pairs rank-biserial correlation (Kerby 2014): (W+ - W-) / (W+ + W-);
+- Cohen's dz = mean(d) / sd(d) with a 95% interval from the noncentral t distribution;
+- d_av = mean(d) / ((sd_pre + sd_post) / 2);
+- Hake's class gain <g> = (post - pre) / (100 - pre) on the class means, with its band.
+No test below MIN_TEST_N pairs; undefined figures are NaN with a note that says why.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from analysis.rules import ALPHA, MIN_TEST_N, hake_band
+
+EXACT_MAX_N = 50  # up to here scipy's own small-sample method (exact or permutation) is used
+
+FIELDS = (
+    "n_pairs",
+    "mean_pre_pct",
+    "sd_pre_pct",
+    "mean_post_pct",
+    "sd_post_pct",
+    "mean_change_pp",
+    "sd_change_pp",
+    "ci_low_pp",
+    "ci_high_pp",
+    "t_stat",
+    "df",
+    "p_t",
+    "n_zero_change",
+    "w_plus",
+    "w_minus",
+    "z_wilcoxon",
+    "p_wilcoxon",
+    "wilcoxon_method",
+    "r_rank_biserial",
+    "dz",
+    "dz_ci_low",
+    "dz_ci_high",
+    "d_av",
+    "hake_g",
+    "hake_band",
+    "note",
+)
+
+
+def summarize(hist: pd.DataFrame, before="pre_pct", after="post_pct", count="n_learners") -> dict:
+    """Every figure of the matched pre/post comparison from a histogram of pairs."""
+    h = hist[[before, after, count]].dropna()
+    h = h[h[count] > 0]
+    x = h[before].to_numpy("float64")
+    y = h[after].to_numpy("float64")
+    c = h[count].to_numpy("float64")
+    out = dict.fromkeys(FIELDS, math.nan)
+    out.update(wilcoxon_method=None, hake_band=None, note=None)
+    n = int(c.sum())
+    out["n_pairs"] = n
+    if n == 0:
+        out["note"] = "no matched pairs"
+        return out
+    d = y - x
+    mx, my, md = _mean(x, c), _mean(y, c), _mean(d, c)
+    out.update(mean_pre_pct=mx, mean_post_pct=my, mean_change_pp=md)
+    out["hake_g"] = (my - mx) / (100.0 - mx) if mx < 100.0 else math.nan
+    out["hake_band"] = hake_band(out["hake_g"])
+    notes = [] if mx < 100.0 else ["everyone scored 100 on the pre-test: no room to gain"]
+    if n < 2:
+        out["note"] = "; ".join([*notes, "one pair: no spread"])
+        return out
+    sx, sy, sd = _sd(x, c), _sd(y, c), _sd(d, c)
+    out.update(sd_pre_pct=sx, sd_post_pct=sy, sd_change_pp=sd)
+    out["d_av"] = md / ((sx + sy) / 2) if sx + sy > 0 else math.nan
+    df = n - 1
+    out["df"] = df
+    if n < MIN_TEST_N:
+        out["note"] = "; ".join([*notes, f"fewer than {MIN_TEST_N} pairs: no test"])
+        return out
+    out.update(_wilcoxon(d, c, n))
+    if sd == 0:
+        notes.append("every learner changed by the same amount: no t-test or dz")
+    else:
+        se = sd / math.sqrt(n)
+        half = stats.t.ppf(1 - ALPHA / 2, df) * se
+        t_stat = md / se
+        out.update(ci_low_pp=md - half, ci_high_pp=md + half, t_stat=t_stat)
+        out["p_t"] = float(2 * stats.t.sf(abs(t_stat), df))
+        out["dz"] = md / sd
+        lo, hi = dz_interval(t_stat, n)
+        out.update(dz_ci_low=lo, dz_ci_high=hi)
+    if out["wilcoxon_method"] is None:
+        notes.append("no learner's score changed: no signed-rank test")
+    out["note"] = "; ".join(notes) or None
+    return out
+
+
+def by_group(hist: pd.DataFrame, keys: list[str], **names) -> pd.DataFrame:
+    """summarize() for each group of the histogram: one row per group."""
+    rows = []
+    for key, part in hist.groupby(keys, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(keys, key, strict=True)), **summarize(part, **names)})
+    return pd.DataFrame(rows, columns=[*keys, *FIELDS])
+
+
+def dz_interval(t_stat: float, n: int, level: float = 1 - ALPHA) -> tuple[float, float]:
+    """95% interval for dz: the noncentrality parameters that put the observed t at the upper
+    and lower 2.5% points of the noncentral t (df = n - 1), divided by sqrt(n)."""
+    df = n - 1
+    tail = (1 - level) / 2
+
+    def at(target):
+        return _root(lambda ncp: stats.nct.cdf(t_stat, df, ncp) - target, t_stat)
+
+    return at(1 - tail) / math.sqrt(n), at(tail) / math.sqrt(n)
+
+
+def _root(f, guess: float) -> float:
+    """The root of a function decreasing in its argument, bracketed outward from a guess."""
+    width = 2.0 + abs(guess) * 0.5
+    lo, hi = guess - width, guess + width
+    while f(lo) < 0:
+        lo -= width
+        width *= 2
+    while f(hi) > 0:
+        hi += width
+        width *= 2
+    return optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+
+
+def _wilcoxon(d: np.ndarray, c: np.ndarray, n: int) -> dict:
+    """Signed-rank test with zeros dropped (zero_method='wilcox') from the histogram of d."""
+    nonzero = d != 0
+    n_zero = int(c[~nonzero].sum())
+    out = {"n_zero_change": n_zero, "wilcoxon_method": None}
+    dn, cn = d[nonzero], c[nonzero]
+    m = cn.sum()
+    if m == 0:
+        return out
+    # mid-ranks of |d| over the distinct values, weighted by their counts
+    mags, inverse = np.unique(np.abs(dn), return_inverse=True)
+    ties = np.bincount(inverse, weights=cn)
+    upper = np.cumsum(ties)
+    rank = (upper - (ties - 1) / 2)[inverse]
+    w_plus = float((cn * rank)[dn > 0].sum())
+    w_minus = float((cn * rank)[dn < 0].sum())
+    se = math.sqrt((m * (m + 1) * (2 * m + 1) - (ties**3 - ties).sum() / 2) / 24)
+    z = (w_plus - m * (m + 1) / 4) / se  # se > 0 whenever one difference is not zero
+    out.update(w_plus=w_plus, w_minus=w_minus, z_wilcoxon=z)
+    out["r_rank_biserial"] = (w_plus - w_minus) / (w_plus + w_minus)
+    if n <= EXACT_MAX_N:
+        # small samples: scipy's choice (exact without ties or zeros, else a full permutation)
+        res = stats.wilcoxon(np.repeat(d, c.astype("int64")))
+        out["p_wilcoxon"] = float(res.pvalue)
+        ties_or_zeros = n_zero > 0 or bool((ties > 1).any())
+        out["wilcoxon_method"] = (
+            "permutation"
+            if ties_or_zeros and n <= 13
+            else ("normal approximation" if ties_or_zeros else "exact")
+        )
+    else:
+        out["p_wilcoxon"] = float(2 * stats.norm.sf(abs(z)))
+        out["wilcoxon_method"] = "normal approximation"
+    return out
+
+
+def _mean(v: np.ndarray, c: np.ndarray) -> float:
+    return float((v * c).sum() / c.sum())
+
+
+def _sd(v: np.ndarray, c: np.ndarray) -> float:
+    """Sample standard deviation (n - 1) of the values, each repeated by its count."""
+    if (v == v[0]).all():
+        return 0.0  # exactly: a float mean of equal values can miss them by a rounding error
+    m = _mean(v, c)
+    return math.sqrt(float((c * (v - m) ** 2).sum() / (c.sum() - 1)))

@@ -1,0 +1,97 @@
+"""Retention at follow-up and attrition before the post-test, with their bias checks
+(DESIGN.md section 5).
+
+retention(): over matched learners invited to the follow-up (their post-test far enough back),
+a histogram of (pre, post, follow-up or NaN): the response rate; on responders (triples) mean pre,
+post and follow-up, the follow-up against pre and against post as paired comparisons, and the
+retention ratio (follow-up - pre) / (post - pre) when the gain is at least 5 points; and the bias
+check: post-test of responders against non-responders.
+
+attrition(): over learners with a pre-test, a histogram of (pre, has_post): the share without a
+post-test and the bias check: pre-test of those without a post-test against those with one.
+
+Counts split within a cell (responders, dropouts) are released only when each part is 0 or at
+least MIN_CELL_N, since one part follows from the cell's n and the other.
+"""
+
+import math
+
+import pandas as pd
+
+from analysis import compare, paired
+from analysis.rules import MIN_CELL_N, RETENTION_MIN_GAIN_PP
+
+_BIAS = [f"bias_{k}" for k in compare.FIELDS]
+RETENTION_FIELDS = [
+    "n_eligible",
+    "n_followup",
+    "response_rate_pct",
+    "mean_pre_pct",
+    "mean_post_pct",
+    "mean_followup_pct",
+    *(
+        f"{prefix}_{field}"
+        for prefix in ("fu_vs_pre", "fu_vs_post")
+        for field in ("mean_change_pp", "ci_low_pp", "ci_high_pp", "p_t")
+    ),
+    "retention_ratio",
+    *_BIAS,
+]
+ATTRITION_FIELDS = ["n_pretest", "n_without_post", "attrition_pct", *_BIAS]
+
+
+def retention(hist: pd.DataFrame, count="n_learners") -> dict:
+    h = hist[hist[count] > 0].assign(responded=hist["fu_pct"].notna())
+    n_eligible = int(h[count].sum())
+    n_fu = int(h.loc[h["responded"], count].sum())
+    out = {"n_eligible": n_eligible, "n_followup": n_fu}
+    split_ok = _releasable(n_fu, n_eligible - n_fu)
+    out["response_rate_pct"] = compare.share(n_fu, n_eligible) if split_ok else math.nan
+    if not split_ok:
+        out["n_followup"] = math.nan
+    triples = h[h["responded"]]
+    vs_pre = paired.summarize(triples, "pre_pct", "fu_pct", count)
+    vs_post = paired.summarize(triples, "post_pct", "fu_pct", count)
+    # figures on responders are shown with their n, so only when that n may be shown
+    enough = n_fu >= MIN_CELL_N and split_ok
+    nan = math.nan
+    out["mean_pre_pct"] = vs_pre["mean_pre_pct"] if enough else nan
+    out["mean_post_pct"] = vs_post["mean_pre_pct"] if enough else nan
+    out["mean_followup_pct"] = vs_pre["mean_post_pct"] if enough else nan
+    for prefix, res in (("fu_vs_pre", vs_pre), ("fu_vs_post", vs_post)):
+        for field in ("mean_change_pp", "ci_low_pp", "ci_high_pp", "p_t"):
+            out[f"{prefix}_{field}"] = res[field] if enough else nan
+    gain = out["mean_post_pct"] - out["mean_pre_pct"]
+    out["retention_ratio"] = (
+        (out["mean_followup_pct"] - out["mean_pre_pct"]) / gain
+        if gain >= RETENTION_MIN_GAIN_PP
+        else nan
+    )
+    bias = compare.two_groups(h, "post_pct", "responded", count)
+    out.update(_bias(bias, split_ok))
+    return out
+
+
+def attrition(hist: pd.DataFrame, count="n_learners") -> dict:
+    h = hist[hist[count] > 0].assign(dropped=~hist["has_post"].astype(bool))
+    n_pre = int(h[count].sum())
+    n_dropped = int(h.loc[h["dropped"], count].sum())
+    ok = _releasable(n_dropped, n_pre - n_dropped)
+    out = {
+        "n_pretest": n_pre,
+        "n_without_post": n_dropped if ok else math.nan,
+        "attrition_pct": compare.share(n_dropped, n_pre) if ok else math.nan,
+    }
+    bias = compare.two_groups(h, "pre_pct", "dropped", count)
+    out.update(_bias(bias, ok))
+    return out
+
+
+def _bias(bias: dict, split_ok: bool) -> dict:
+    if not split_ok:  # the group sizes would give the withheld split away
+        bias = {**bias, "n_a": math.nan, "n_b": math.nan}
+    return {f"bias_{k}": v for k, v in bias.items()}
+
+
+def _releasable(*parts: int) -> bool:
+    return all(p == 0 or p >= MIN_CELL_N for p in parts)
