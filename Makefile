@@ -23,7 +23,7 @@ run: $(VENV)/.installed $(WAREHOUSE)
 		--server.address localhost --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --cov --cov-report=term
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -29,9 +29,12 @@ if res.empty:
     st.stop()
 gains = knowledge.gains(res.frame, res.detail)
 mine = gains[~gains["is_peer_group"]]
+if mine.empty:
+    st.info("None of your hospitals' learners has both a pre-test and a post-test here.")
+    st.stop()
 own = mine["hospital"].iloc[0]
 default = ctx.filters.module or mine.sort_values("n_learners", ascending=False)["module_id"].iloc[0]
-modules = sorted(gains["module_id"].unique())
+modules = sorted(mine["module_id"].unique())
 module = st.selectbox(
     "Module for the detail below",
     modules,
@@ -41,7 +44,7 @@ module = st.selectbox(
 
 st.header("Did scores rise after the modules?")
 st.caption(view.levels("Knowledge gain"))
-row = mine[mine["module_id"] == module].iloc[0]
+row = mine[mine["module_id"] == module].iloc[0]  # modules come from these rows
 if pd.notna(row["released"]):
     st.info(
         readings.gain(
@@ -52,6 +55,11 @@ if pd.notna(row["released"]):
             row["p_t_holm"],
             what=f"{module} {titles.get(module, '')}",
         )
+    )
+else:
+    st.info(
+        f"{own}: fewer than 11 matched learners in {module} (`<11`), so no figures are shown; "
+        "they would describe too few people."
     )
 st.plotly_chart(view.forest(gains, titles), width="stretch")
 st.dataframe(view.gains_table(gains, titles), hide_index=True, width="stretch")

@@ -45,6 +45,17 @@ def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+
+
+@pytest.fixture(scope="session")
+def demo_load(tmp_path_factory):
+    """The committed demo tier loaded once per test session: (warehouse, load results)."""
+    wh = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    results, _ = load(SAMPLE, wh)
+    return wh, results
+
+
 @pytest.fixture
 def warehouse(tmp_path) -> Path:
     return tmp_path / "wh" / "warehouse.duckdb"

@@ -743,3 +743,11 @@ def test_bias_readings():
     assert readings.bias(NAN, NAN, what_a, what_b, "pre-test", 4, 20) == (
         "Too few learners without a post-test to compare with those with one."
     )
+
+
+def test_a_bias_reading_without_a_p_value_says_there_was_no_test():
+    text = readings.bias(-5.0, float("nan"), "dropouts", "completers", "pre-test", 12, 40)
+    assert text == (
+        "Dropouts scored 5 percentage points lower on the pre-test than completers "
+        "(n = 12 and 40): too little variation for a test."
+    )

@@ -12,9 +12,13 @@ from queries.scope import COLLABORATIVE, ScopeError, Viewer
 
 NAMES = specs.names()
 COLLABORATIVE_ONLY = [n for n in NAMES if specs.load(n).scope == "collaborative"]
-# What the runner binds (queries/runner.py _bind) plus rejected_rows' $limit.
-BOUND = {"ccns", "role", "module", "month_from", "month_to", "as_of", "limit"}
-EXTRA = {"rejected_rows": {"limit": 10}}
+# What the runner binds (queries/runner.py _bind) plus rejected_rows' $limit and the knowledge
+# queries' $policy (which attempt of each phase: first, best or last).
+BOUND = {"ccns", "role", "module", "month_from", "month_to", "as_of", "limit", "policy"}
+EXTRA = {"rejected_rows": {"limit": 10}} | {
+    name: {"policy": "first"}
+    for name in ("knowledge_gains", "knowledge_items", "knowledge_retention", "knowledge_attrition")
+}
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,8 @@ SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    wh = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    results, _ = load(SAMPLE, wh)
-    return wh, results
+def demo(demo_load):
+    return demo_load
 
 
 def test_the_generator_reproduces_the_committed_demo_tier_byte_for_byte(tmp_path):

@@ -120,7 +120,8 @@ METRICS = [
     Metric(
         "Retention",
         "Follow-up score against pre and post; retention ratio reported only when "
-        "the gain is at least 5 points, with the follow-up response rate.",
+        "the gain is at least 5 points, with the follow-up response rate among invited learners "
+        "(post-test older than the follow-up window, default 6 months).",
         "(follow-up − pre) / (post − pre)",
         "Maintenance",
         "Level 3A (declarative knowledge)",

@@ -1,0 +1,244 @@
+"""The knowledge figures the page shows, from the marts through the runner, against a second
+computation straight from the raw attempts and item responses with pandas and scipy.
+
+The second path shares nothing with the first but the warehouse's base tables: its own choice of
+attempts, its own matching, scipy's tests on the raw vectors, numpy on the learner x item matrix.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import knowledge
+from queries.filters import Filters
+from queries.runner import Runner
+from queries.scope import Viewer
+
+COLLAB = Viewer("collaborative")
+
+
+@pytest.fixture(scope="module")
+def wh(demo_load):
+    return demo_load[0]
+
+
+@pytest.fixture(scope="module")
+def runner(wh):
+    return Runner(wh)
+
+
+@pytest.fixture(scope="module")
+def raw(wh):
+    """Finished attempts of attributed learners, with their item responses, read plainly."""
+    import duckdb
+
+    con = duckdb.connect(str(wh), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    attempts = (
+        con.sql(
+            "select q.attempt_id, q.learner_id, q.module_id, q.phase, q.finished_at, q.score_pct "
+            "from quiz_attempt q join learner l using (learner_id) "
+            "where q.state = 'finished' and q.module_id is not null and q.score_pct is not null "
+            "and l.hospital_ccn in (select ccn from membership)"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    responses = (
+        con.sql(
+            "select attempt_id, item_id, points, max_points from quiz_item_response "
+            "where item_id is not null"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    con.close()
+    return attempts, responses
+
+
+def _pick(attempts: pd.DataFrame, policy: str) -> pd.DataFrame:
+    order = {
+        "first": (["finished_at", "attempt_id"], [True, True]),
+        "best": (["score_pct", "finished_at", "attempt_id"], [False, True, True]),
+        "last": (["finished_at", "attempt_id"], [False, False]),
+    }[policy]
+    s = attempts.sort_values(order[0], ascending=order[1], kind="stable")
+    return s.drop_duplicates(["learner_id", "module_id", "phase"])
+
+
+def _pairs(attempts, policy="first") -> pd.DataFrame:
+    p = _pick(attempts, policy)
+    pre = p[p["phase"] == "pre"]
+    post = p[p["phase"] == "post"]
+    return pre.merge(post, on=["learner_id", "module_id"], suffixes=("_pre", "_post"))
+
+
+@pytest.mark.parametrize("policy", ["first", "best", "last"])
+def test_gains_from_the_marts_equal_scipy_on_the_raw_pairs(runner, raw, policy):
+    res = runner.run("knowledge_gains", COLLAB, Filters(), pool=True, policy=policy)
+    got = knowledge.gains(res.frame, res.detail).set_index("module_id")
+    pairs = _pairs(raw[0], policy)
+    assert sorted(got.index) == sorted(pairs["module_id"].unique())
+    for module, g in pairs.groupby("module_id"):
+        d = (g["score_pct_post"] - g["score_pct_pre"]).to_numpy()
+        row = got.loc[module]
+        assert row["n_learners"] == len(g)
+        assert row["mean_change_pp"] == pytest.approx(d.mean(), rel=1e-12)
+        assert row["p_t"] == pytest.approx(
+            stats.ttest_rel(g["score_pct_post"], g["score_pct_pre"]).pvalue, rel=1e-9, abs=1e-300
+        )
+        assert row["p_wilcoxon"] == pytest.approx(stats.wilcoxon(d).pvalue, rel=1e-9, abs=1e-300)
+        assert row["dz"] == pytest.approx(d.mean() / d.std(ddof=1), rel=1e-12)
+        sd_av = (g["score_pct_pre"].std() + g["score_pct_post"].std()) / 2
+        assert row["d_av"] == pytest.approx(d.mean() / sd_av, rel=1e-12)
+
+
+def test_item_facilities_and_mcnemar_from_the_marts_equal_the_raw_responses(runner, raw):
+    attempts, responses = raw
+    res = runner.run("knowledge_items", COLLAB, Filters(), pool=True, policy="first")
+    got = knowledge.item_changes(res.frame, res.detail).set_index("item_id")
+    pairs = _pairs(attempts)
+    correct = responses.assign(ok=responses["points"] == responses["max_points"])
+    a = pairs.merge(correct, left_on="attempt_id_pre", right_on="attempt_id")
+    both = a.merge(
+        correct, left_on=["attempt_id_post", "item_id"], right_on=["attempt_id", "item_id"]
+    )
+    checked = 0
+    for item, g in both.groupby("item_id"):
+        b = int((~g["ok_x"] & g["ok_y"]).sum())
+        c = int((g["ok_x"] & ~g["ok_y"]).sum())
+        row = got.loc[item]
+        assert (row["n_learners"], row["n_improved"], row["n_worsened"]) == (len(g), b, c)
+        assert row["facility_post"] == pytest.approx(g["ok_y"].mean(), rel=1e-12)
+        assert row["p_mcnemar"] == pytest.approx(stats.binomtest(b, b + c).pvalue, rel=1e-9)
+        checked += 1
+    assert checked == len(got) == 135  # 13 modules x 10 items + M14's 5
+
+
+def test_moodle_item_analysis_from_the_marts_equals_the_learner_by_item_matrix(runner, raw):
+    attempts, responses = raw
+    res = runner.run("item_quality", COLLAB, Filters(module="M03"), pool=True)
+    per_item, per_quiz = knowledge.item_quality(res.frame, res.detail)
+    first = _pick(attempts[attempts["module_id"] == "M03"], "first")
+    first = first[first["phase"] == "pre"]
+    m = (
+        responses[responses["attempt_id"].isin(first["attempt_id"])]
+        .assign(points=lambda r: r["points"].fillna(0))
+        .pivot(index="attempt_id", columns="item_id", values="points")
+    )
+    total = m.sum(axis=1)
+    pre = per_item[per_item["phase"] == "pre"].set_index("item_id")
+    for item in m.columns:
+        x, rest = m[item], total - m[item]
+        assert pre.loc[item, "facility_pct"] == pytest.approx(100 * x.mean(), rel=1e-12)
+        assert pre.loc[item, "discrimination_index"] == pytest.approx(
+            100 * np.corrcoef(x, rest)[0, 1], rel=1e-9
+        )
+    k = m.shape[1]
+    alpha = k / (k - 1) * (1 - m.var(ddof=1).sum() / total.var(ddof=1))
+    quiz = per_quiz.set_index("phase").loc["pre"]
+    assert quiz["n_attempts"] == len(m)
+    assert quiz["cronbach_alpha"] == pytest.approx(alpha, rel=1e-9)
+
+
+def test_retention_and_attrition_from_the_marts_equal_the_raw_attempts(runner, raw):
+    attempts = raw[0]
+    p = _pick(attempts, "first")
+    last = attempts["finished_at"].max()
+    posts = p[p["phase"] == "post"]
+    eligible = posts[posts["finished_at"] <= last - pd.DateOffset(months=6)]
+    pairs = _pairs(attempts).merge(eligible[["learner_id", "module_id"]])
+    fu = p[p["phase"] == "followup"][["learner_id", "module_id", "score_pct"]]
+    triples = pairs.merge(fu, on=["learner_id", "module_id"], how="left")
+    ret = runner.run("knowledge_retention", COLLAB, Filters(), pool=True, policy="first")
+    got = knowledge.follow_up(ret.frame, ret.detail).set_index("module_id")
+    for module, g in triples.groupby("module_id"):
+        row = got.loc[module]
+        responded = g["score_pct"].notna()
+        assert row["n_eligible"] == len(g)
+        assert row["response_rate_pct"] == pytest.approx(100 * responded.mean(), rel=1e-12)
+        t = g[responded]
+        ratio = (t["score_pct"].mean() - t["score_pct_pre"].mean()) / (
+            t["score_pct_post"].mean() - t["score_pct_pre"].mean()
+        )
+        assert row["retention_ratio"] == pytest.approx(ratio, rel=1e-12)
+    drop = runner.run("knowledge_attrition", COLLAB, Filters(), pool=True, policy="first")
+    got = knowledge.dropouts(drop.frame, drop.detail).set_index("module_id")
+    pre = p[p["phase"] == "pre"].merge(
+        posts[["learner_id", "module_id"]].assign(has_post=True), how="left"
+    )
+    pre["has_post"] = pre["has_post"].fillna(False).astype(bool)
+    for module, g in pre.groupby("module_id"):
+        row = got.loc[module]
+        assert row["n_pretest"] == len(g)
+        assert row["attrition_pct"] == pytest.approx(100 * (~g["has_post"]).mean(), rel=1e-12)
+        welch = stats.ttest_ind(
+            g.loc[~g["has_post"], "score_pct"], g.loc[g["has_post"], "score_pct"], equal_var=False
+        )
+        assert row["bias_p"] == pytest.approx(welch.pvalue, rel=1e-9)
+
+
+def test_the_planted_signals_show_in_the_figures(runner):
+    """The generator plants small gains in M05 and M10, hard items M03-I04 and M12-I06, decay at
+    follow-up and weaker pre-tests among dropouts (sample_data/catalog.py, activity.py)."""
+    res = runner.run("knowledge_gains", COLLAB, Filters(), pool=True, policy="first")
+    gains = knowledge.gains(res.frame, res.detail).set_index("module_id")["mean_change_pp"]
+    assert set(gains.nsmallest(2).index) == {"M05", "M10"}
+    assert gains.drop(["M05", "M10"]).min() > 20
+    items = runner.run("knowledge_items", COLLAB, Filters(), pool=True, policy="first")
+    table = knowledge.item_changes(items.frame, items.detail).set_index("item_id")
+    assert table.loc[["M03-I04", "M12-I06"], "is_gap"].all()
+    ret = runner.run("knowledge_retention", COLLAB, Filters(), pool=True, policy="first")
+    r = knowledge.follow_up(ret.frame, ret.detail)
+    assert (r["mean_followup_pct"] < r["mean_post_pct"]).all()
+    assert r["retention_ratio"].dropna().between(0, 1).all()
+    drop = runner.run("knowledge_attrition", COLLAB, Filters(), pool=True, policy="first")
+    a = knowledge.dropouts(drop.frame, drop.detail)
+    assert (a["bias_diff"] < 0).all()
+
+
+def test_a_pooled_hospital_view_has_its_hospital_and_the_peers_and_no_small_cell_bins(runner, wh):
+    viewer = Viewer("hospital", "260478")
+    res = runner.run("knowledge_gains", viewer, Filters(role="security"), pool=True, policy="first")
+    assert set(res.frame["hospital"]) <= {"Crossroads Regional Medical Center", "Peer hospitals"}
+    released = res.frame[res.frame["released"].notna()]
+    withheld = res.frame[res.frame["released"].isna()]
+    bins = res.detail.groupby(["hospital", "module_id"])["n_learners"].sum()
+    for r in released.itertuples():
+        assert r.n_learners >= 11
+        assert bins[(r.hospital, r.module_id)] == r.n_learners
+    keys = set(zip(withheld["hospital"], withheld["module_id"], strict=True))
+    assert not keys & set(bins.index)
+    assert len(withheld) > 0  # security staff at one hospital: small cells exist
+
+
+def test_the_knowledge_page_runs_for_every_viewer_and_says_the_gain_in_words(app, wh):
+    viewers = [
+        ("collaborative", None),
+        ("state", "KS"),
+        ("system", "Heartland Health System"),
+        ("hospital", "260478"),
+    ]
+    for role, scope in viewers:
+        at = app(wh, viewer_role=role, viewer_scope=scope)
+        at.run()
+        at.switch_page("app_pages/knowledge.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        text = " ".join(i.value for i in at.info)
+        if role == "system":  # its hospitals' LMS has no quizzes: 1-2 pairs per module
+            assert "Your hospitals: fewer than 11 matched learners in M01" in text
+            continue
+        assert "percentage points higher after" in text
+        assert "not that the module alone caused it" in text
+
+
+def test_tables_keep_withheld_cells_as_rows_without_figures(runner):
+    """Every cell withheld (as for a small hospital): rows stay, figures are missing, no error."""
+    res = runner.run("knowledge_gains", COLLAB, Filters(), pool=True, policy="first")
+    cells = res.frame.assign(released=pd.NA)
+    g = knowledge.gains(cells, res.detail.iloc[0:0])
+    assert len(g) == 14 and g["mean_change_pp"].isna().all() and g["p_t_holm"].isna().all()
+    q = runner.run("item_quality", COLLAB, Filters(module="M01"), pool=True)
+    per_item, per_quiz = knowledge.item_quality(q.frame.assign(released=pd.NA), q.detail.iloc[0:0])
+    assert len(per_item) == 30 and per_item["facility_pct"].isna().all() and per_quiz.empty
