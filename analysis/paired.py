@@ -53,8 +53,12 @@ FIELDS = (
 )
 
 
-def summarize(hist: pd.DataFrame, before="pre_pct", after="post_pct", count="n_learners") -> dict:
-    """Every figure of the matched pre/post comparison from a histogram of pairs."""
+def summarize(
+    hist: pd.DataFrame, before="pre_pct", after="post_pct", count="n_learners", full=True
+) -> dict:
+    """Every figure of the matched pre/post comparison from a histogram of pairs; with
+    full=False only means, SDs, the t interval and test (no signed ranks, no dz interval: the
+    root-finding on the noncentral t is most of the time)."""
     h = hist[[before, after, count]].dropna()
     h = h[h[count] > 0]
     x = h[before].to_numpy("float64")
@@ -84,7 +88,7 @@ def summarize(hist: pd.DataFrame, before="pre_pct", after="post_pct", count="n_l
     if n < MIN_TEST_N:
         out["note"] = "; ".join([*notes, f"fewer than {MIN_TEST_N} pairs: no test"])
         return out
-    out.update(_wilcoxon(d, c, n))
+    out.update(_wilcoxon(d, c, n) if full else {"n_zero_change": int(c[d == 0].sum())})
     if sd == 0:
         notes.append("every learner changed by the same amount: no t-test or dz")
     else:
@@ -94,9 +98,9 @@ def summarize(hist: pd.DataFrame, before="pre_pct", after="post_pct", count="n_l
         out.update(ci_low_pp=md - half, ci_high_pp=md + half, t_stat=t_stat)
         out["p_t"] = float(2 * stats.t.sf(abs(t_stat), df))
         out["dz"] = md / sd
-        lo, hi = dz_interval(t_stat, n)
-        out.update(dz_ci_low=lo, dz_ci_high=hi)
-    if out["wilcoxon_method"] is None:
+        if full:
+            out.update(zip(("dz_ci_low", "dz_ci_high"), dz_interval(t_stat, n), strict=True))
+    if full and out["wilcoxon_method"] is None:
         notes.append("no learner's score changed: no signed-rank test")
     out["note"] = "; ".join(notes) or None
     return out
@@ -120,7 +124,14 @@ def dz_interval(t_stat: float, n: int, level: float = 1 - ALPHA) -> tuple[float,
     def at(target):
         return _root(lambda ncp: stats.nct.cdf(t_stat, df, ncp) - target, t_stat)
 
-    return at(1 - tail) / math.sqrt(n), at(tail) / math.sqrt(n)
+    try:
+        return at(1 - tail) / math.sqrt(n), at(tail) / math.sqrt(n)
+    except ValueError:
+        # scipy's noncentral t returns NaN far in its tails at large df and t; there the
+        # large-sample interval dz +/- z sqrt(1/n + dz^2 / (2n)) agrees with it to 3 decimals
+        dz = t_stat / math.sqrt(n)
+        half = stats.norm.ppf(1 - tail) * math.sqrt(1 / n + dz**2 / (2 * n))
+        return dz - half, dz + half
 
 
 def _root(f, guess: float) -> float:

@@ -50,8 +50,8 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
     if not split_ok:
         out["n_followup"] = math.nan
     triples = h[h["responded"]]
-    vs_pre = paired.summarize(triples, "pre_pct", "fu_pct", count)
-    vs_post = paired.summarize(triples, "post_pct", "fu_pct", count)
+    vs_pre = paired.summarize(triples, "pre_pct", "fu_pct", count, full=False)
+    vs_post = paired.summarize(triples, "post_pct", "fu_pct", count, full=False)
     # figures on responders are shown with their n, so only when that n may be shown
     enough = n_fu >= MIN_CELL_N and split_ok
     nan = math.nan

@@ -222,11 +222,22 @@ class Runner:
                 self._frames[key] = HospitalFrame(att.hospitals, viewer)
             return self._frames[key]
 
-    def _rolled(self, cur, spec, frame: HospitalFrame, f: Filters, period: Period, extra, pool):
+    def _rolled(
+        self,
+        cur,
+        spec,
+        frame: HospitalFrame,
+        f: Filters,
+        period: Period,
+        extra,
+        pool,
+        cells_only=False,
+    ):
         """The query's rows per hospital the viewer may name (or pooled into one row), and per
         peer group, with each cell's count of contributing hospitals; then the derived means."""
         named = frame.named(f)
-        raw = _fetch(cur, spec, _bind(spec, period, f, frame.ccns(f), extra))
+        sql = _cells_sql(spec) if cells_only else spec.sql
+        raw = _fetch(cur, spec, _bind(spec, period, f, frame.ccns(f), extra), sql)
         keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.additive]
         cell = [k for k in keys if k not in spec.detail]
         shown = list(spec.counts + spec.measures)
@@ -271,8 +282,13 @@ class Runner:
         grouped.insert(3, "n_hospitals", grouped["hospital"].map(sizes))
         return grouped
 
-    def _cells(self, cur, spec, frame, f, period, extra, pool):
-        """_rolled, with a detail spec's bins summed into one row per cell (and kept aside)."""
+    def _cells(self, cur, spec, frame, f, period, extra, pool, bins=True):
+        """_rolled, with a detail spec's bins summed into one row per cell (and kept aside, or,
+        for the guards, which need only each cell's n, summed by DuckDB before they arrive)."""
+        if spec.detail and not bins:
+            out, keys = self._rolled(cur, spec, frame, f, period, extra, pool, cells_only=True)
+            out[RELEASED] = 1.0
+            return out, keys, None
         out, keys = self._rolled(cur, spec, frame, f, period, extra, pool)
         if not spec.detail:
             return out, keys, None
@@ -333,7 +349,7 @@ class Runner:
         outside them), rests on 1-10 learners more or fewer, since n x mean could be subtracted."""
         row_keys = ["hospital", *keys]
         wide_f = f.widened(name)
-        wide, _, _ = self._cells(cur, spec, frame, wide_f, att.resolve(wide_f), extra, pool)
+        wide, _, _ = self._cells(cur, spec, frame, wide_f, att.resolve(wide_f), extra, pool, False)
         suppress.across_filters(mask, out, wide, row_keys, spec)
         if name == "module":
             return
@@ -349,7 +365,7 @@ class Runner:
         parts = [out]
         for cell_f, cell_p in cells:
             period_ = cell_p or att.resolve(cell_f)
-            part, _, _ = self._cells(cur, spec, frame, cell_f, period_, extra, pool)
+            part, _, _ = self._cells(cur, spec, frame, cell_f, period_, extra, pool, False)
             suppress.small_neighbour(mask, out, part, row_keys, spec)
             parts.append(part)
         if name == "period":  # the months before, between or after the program periods
@@ -395,6 +411,14 @@ def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
     return {p: values[p] for p in spec.params}
 
 
-def _fetch(cur, spec, params: dict) -> pd.DataFrame:
+def _cells_sql(spec) -> str:
+    """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
+    body = "\n".join(line for line in spec.sql.splitlines() if not line.startswith("--"))
+    sums = ", ".join(f"sum({c})::bigint as {c}" for c in spec.additive)
+    drop = ", ".join((*spec.detail, *spec.additive))
+    return f"select * exclude ({drop}), {sums} from ({body}) group by all"
+
+
+def _fetch(cur, spec, params: dict, sql: str | None = None) -> pd.DataFrame:
     # Through Arrow: DuckDB 2.0 .df() trips a pandas 3.1 deprecation on TIMESTAMPTZ columns.
-    return cur.sql(spec.sql, params=params).to_arrow_table().to_pandas()
+    return cur.sql(sql or spec.sql, params=params).to_arrow_table().to_pandas()

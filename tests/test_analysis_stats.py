@@ -751,3 +751,32 @@ def test_a_bias_reading_without_a_p_value_says_there_was_no_test():
         "Dropouts scored 5 percentage points lower on the pre-test than completers "
         "(n = 12 and 40): too little variation for a test."
     )
+
+
+def test_the_dz_interval_falls_back_to_the_large_sample_formula_where_scipy_gives_nan():
+    # n = 10000, t = 60: scipy's nct.cdf is NaN in the far tail the bracketing visits
+    n, t = 10_000, 60.0
+    dz = t / n**0.5  # 0.6
+    half = 1.959963984540054 * (1 / n + dz**2 / (2 * n)) ** 0.5
+    assert paired.dz_interval(t, n) == pytest.approx((dz - half, dz + half), rel=1e-12)
+
+
+def test_the_large_sample_dz_interval_agrees_with_the_noncentral_t_where_both_work():
+    n, t = 1000, 30.0
+    dz = t / n**0.5
+    half = 1.959963984540054 * (1 / n + dz**2 / (2 * n)) ** 0.5
+    lo, hi = paired.dz_interval(t, n)
+    assert lo == pytest.approx(dz - half, abs=1e-3)
+    assert hi == pytest.approx(dz + half, abs=1e-3)
+
+
+def test_a_summary_without_effect_sizes_keeps_the_t_figures_and_leaves_out_ranks_and_dz_ci():
+    pre = np.array([50.0, 60, 70, 40, 80, 60, 50, 70, 90, 30, 60])
+    post = pre + np.array([10.0, 20, 0, 30, 10, 10, 20, 0, 10, 40, 20])
+    h = pd.DataFrame({"pre_pct": pre, "post_pct": post, "n_learners": 1})
+    full, short = paired.summarize(h), paired.summarize(h, full=False)
+    t = stats.ttest_rel(post, pre)
+    assert short["p_t"] == pytest.approx(t.pvalue, rel=1e-12) == full["p_t"]
+    assert short["n_zero_change"] == 2 and short["dz"] == full["dz"]
+    assert math.isnan(short["p_wilcoxon"]) and math.isnan(short["dz_ci_low"])
+    assert short["wilcoxon_method"] is None and short["note"] is None
