@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import items, paired, quality, retention
 from analysis.multiple import holm
-from analysis.rules import GAP_FACILITY
+from analysis.rules import GAP_FACILITY, MIN_CELL_N
 
 ROW = ["hospital", "is_peer_group", "n_hospitals"]
 
@@ -85,5 +85,14 @@ _TEST = [
 
 
 def _attach(cells: pd.DataFrame, stats: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    cols = [c for c in cells.columns if c not in ("hospital_ccn",)]
-    return cells[cols].merge(stats, on=keys, how="left")
+    # the cell's own n only: split counts (eligible, responded ...) come from the statistics,
+    # which withhold them when a part is small
+    keep = [*ROW, *keys, "n_learners", "n_attempts", "released"]
+    cols = [c for c in cells.columns if c in keep and c not in stats.columns or c in keys]
+    out = cells[cols].merge(stats, on=keys, how="left")
+    counts = [c for c in out.columns if c.startswith(("n_", "bias_n_")) and c != "n_hospitals"]
+    for c in counts:
+        values = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
+        # staff counts about peers: 1-10 are withheld (DESIGN.md section 6)
+        out[c] = values.mask(out["is_peer_group"].astype(bool) & values.between(1, MIN_CELL_N - 1))
+    return out

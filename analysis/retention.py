@@ -41,11 +41,20 @@ ATTRITION_FIELDS = ["n_pretest", "n_without_post", "attrition_pct", *_BIAS]
 
 
 def retention(hist: pd.DataFrame, count="n_learners") -> dict:
-    h = hist[hist[count] > 0].assign(responded=hist["fu_pct"].notna())
+    """With an `is_followup_eligible` column the histogram holds every matched learner and the
+    figures use the eligible ones (released only if the eligible / not-eligible split is);
+    without it, every row is eligible."""
+    hist = hist[hist[count] > 0]
+    n_all = int(hist[count].sum())
+    if "is_followup_eligible" in hist:
+        hist = hist[hist["is_followup_eligible"].astype(bool)]
+    h = hist.assign(responded=hist["fu_pct"].notna())
     n_eligible = int(h[count].sum())
     n_fu = int(h.loc[h["responded"], count].sum())
     out = {"n_eligible": n_eligible, "n_followup": n_fu}
-    split_ok = _releasable(n_fu, n_eligible - n_fu)
+    split_ok = _releasable(n_fu, n_eligible - n_fu, n_all - n_eligible)
+    if not _releasable(n_eligible, n_all - n_eligible):
+        out["n_eligible"] = math.nan
     out["response_rate_pct"] = compare.share(n_fu, n_eligible) if split_ok else math.nan
     if not split_ok:
         out["n_followup"] = math.nan

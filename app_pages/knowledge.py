@@ -30,7 +30,10 @@ if res.empty:
 gains = knowledge.gains(res.frame, res.detail)
 mine = gains[~gains["is_peer_group"]]
 if mine.empty:
-    st.info("None of your hospitals' learners has both a pre-test and a post-test here.")
+    st.info(
+        "None of your hospitals has 11 or more learners with both a pre-test and a post-test "
+        "in a module under these filters, so no knowledge figures are shown for them."
+    )
     st.stop()
 own = mine["hospital"].iloc[0]
 default = ctx.filters.module or mine.sort_values("n_learners", ascending=False)["module_id"].iloc[0]
@@ -52,7 +55,7 @@ if pd.notna(row["released"]):
             row["ci_low_pp"],
             row["ci_high_pp"],
             int(row["n_learners"]),
-            row["p_t_holm"],
+            row["p_t"],  # this module alone, as its interval (the table adds Holm's)
             what=f"{module} {titles.get(module, '')}",
         )
     )

@@ -246,6 +246,8 @@ class Runner:
         raw["_contributors"] = (active & first).astype("int64")  # once per hospital and cell
         names = named.set_index("hospital_ccn")["hospital_name"]
         mine = raw[raw["hospital_ccn"].isin(names.index)].copy()
+        if pool and spec.detail:
+            mine = mine[~_small_parts(mine, spec, cell)]
         if pool:
             mine["hospital"] = frame.pool_label(f)
             mine = self._group(mine, spec, keys, False, {frame.pool_label(f): len(names)})
@@ -326,6 +328,11 @@ class Runner:
                 self._guard_scores(
                     cur, att, spec, frame, f, name, out, mask, keys, extra, pool, notes
                 )
+        if pool and spec.detail and len(frame.named(f)) > 1:
+            notes.append(
+                "Pooled figures leave out any of your hospitals with 1-10 learners in a cell "
+                "(or in a part of it), so that no two views can be subtracted to reveal them."
+            )
         few = outside & out["_contributors"].between(1, MIN_PEERS - 1)
         if few.any():
             mask.loc[few, [*spec.counts, *spec.measures, *spec.mean_outputs]] = True
@@ -409,6 +416,21 @@ def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
     if missing:
         raise TypeError(f"{spec.name}.sql needs parameters {missing}")
     return {p: values[p] for p in spec.params}
+
+
+def _small_parts(rows: pd.DataFrame, spec, cell: list[str]) -> pd.Series:
+    """Rows of (hospital, cell)s that may not join a pooled row: the cell's learners, or any
+    count the query splits them by (and its complement), number 1-10 at that hospital. Any two
+    pools (hospital filters, or a pool against per-hospital figures) then differ by whole
+    hospitals of at least 11, so no difference can describe fewer than 11 learners."""
+    n = next(n for out, _, n in spec.means if out == RELEASED)
+    parts = [c for c in spec.counts if c != n]
+    per = rows.groupby(["hospital_ccn", *cell], dropna=False)[[n, *parts]].transform("sum")
+    small = per[n].between(1, suppress.THRESHOLD - 1)
+    for c in parts:
+        small |= per[c].between(1, suppress.THRESHOLD - 1)
+        small |= (per[n] - per[c]).between(1, suppress.THRESHOLD - 1)
+    return small
 
 
 def _cells_sql(spec) -> str:

@@ -780,3 +780,21 @@ def test_a_summary_without_effect_sizes_keeps_the_t_figures_and_leaves_out_ranks
     assert short["n_zero_change"] == 2 and short["dz"] == full["dz"]
     assert math.isnan(short["p_wilcoxon"]) and math.isnan(short["dz_ci_low"])
     assert short["wilcoxon_method"] is None and short["note"] is None
+
+
+def test_retention_over_all_pairs_uses_the_eligible_and_withholds_a_small_ineligible_part():
+    # 20 matched learners: 15 eligible (all 15 responded), 5 not yet eligible.
+    # 5 not-eligible learners are a part of 1-10: neither the eligible count nor anything
+    # resting on the eligible learners may be shown (gains n - eligible n would give 5 away).
+    rows = [(60.0, 80.0, 70.0, True)] * 15 + [(50.0, 90.0, None, False)] * 5
+    h = pd.DataFrame(rows, columns=["pre_pct", "post_pct", "fu_pct", "is_followup_eligible"])
+    h["n_learners"] = 1
+    out = retention.retention(h)
+    assert math.isnan(out["n_eligible"]) and math.isnan(out["response_rate_pct"])
+    assert math.isnan(out["mean_followup_pct"]) and math.isnan(out["retention_ratio"])
+    # 11 not yet eligible instead: everything about the 15 eligible responders is shown
+    h2 = pd.concat([h, h.tail(1).assign(n_learners=6)], ignore_index=True)
+    out = retention.retention(h2)
+    assert out["n_eligible"] == 15 and out["response_rate_pct"] == 100.0
+    assert out["mean_followup_pct"] == 70.0
+    assert out["retention_ratio"] == pytest.approx((70 - 60) / (80 - 60))

@@ -203,9 +203,9 @@ def items_table(items: pd.DataFrame, texts: pd.Series) -> pd.DataFrame:
                 "Learners": WITHHELD if pd.isna(r.n_learners) else f"{int(r.n_learners):,}",
                 "Right before": WITHHELD if held else _num(100 * r.facility_pre, 0, "%"),
                 "Right after": WITHHELD if held else _num(100 * r.facility_post, 0, "%"),
-                "Improved / worsened": WITHHELD if held else f"{r.n_improved:,} / {r.n_worsened:,}",
+                "Better / worse": WITHHELD if held else f"{r.n_improved:,} / {r.n_worsened:,}",
                 "p (McNemar, BH)": WITHHELD if held else _p(r.p_bh),
-                "Knowledge gap": "" if held else ("Yes" if r.is_gap else ""),
+                "Gap": "" if held else ("Yes" if r.is_gap else ""),
             }
         )
     return pd.DataFrame(rows)
@@ -241,27 +241,38 @@ def quality_tables(per_item, per_quiz, texts) -> tuple[pd.DataFrame, pd.DataFram
     return items, test
 
 
-def retention_table(r: pd.DataFrame, a: pd.DataFrame, titles: dict) -> pd.DataFrame:
-    both = r.merge(a, on=["hospital", "module_id"], how="outer", suffixes=("", "_a"))
+def retention_table(r: pd.DataFrame, titles: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "Module": both["module_id"].map(lambda m: _short(m, titles)),
-            "Invited to follow-up": both["n_eligible"].map(lambda v: _num(v, 0)),
-            "Responded": both["response_rate_pct"].map(lambda v: _num(v, 0, "%")),
-            "Pre → post → follow-up (mean %)": [
+            "Module": r["module_id"].map(lambda m: _short(m, titles)),
+            "Invited": r["n_eligible"].map(lambda v: _num(v, 0)),
+            "Responded": r["response_rate_pct"].map(lambda v: _num(v, 0, "%")),
+            "Pre → post → follow-up (%)": [
                 "–" if pd.isna(x) else f"{x:.0f} → {y:.0f} → {z:.0f}"
                 for x, y, z in zip(
-                    both["mean_pre_pct"],
-                    both["mean_post_pct"],
-                    both["mean_followup_pct"],
-                    strict=True,
+                    r["mean_pre_pct"], r["mean_post_pct"], r["mean_followup_pct"], strict=True
                 )
             ],
-            "Retention ratio": both["retention_ratio"].map(lambda v: _num(v, 2)),
-            "Responders − non-responders, post (pp)": both["bias_diff"].map(_num),
-            "Pre-test takers": both["n_pretest"].map(lambda v: _num(v, 0)),
-            "No post-test": both["attrition_pct"].map(lambda v: _num(v, 0, "%")),
-            "Dropouts − completers, pre (pp)": both["bias_diff_a"].map(_num),
-            "p (dropouts)": both["bias_p_a"].map(_p),
+            "Retention ratio": r["retention_ratio"].map(lambda v: _num(v, 2)),
+            "Responders vs others (pp)": r["bias_diff"].map(_num),
+            "p (responders)": r["bias_p"].map(_p),
+        }
+    )
+
+
+def attrition_table(a: pd.DataFrame, titles: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Module": a["module_id"].map(lambda m: _short(m, titles)),
+            "Pre-test takers": a["n_pretest"].map(lambda v: _num(v, 0)),
+            "Without a post-test": a["attrition_pct"].map(lambda v: _num(v, 0, "%")),
+            "Pre, no post (mean %)": a["bias_mean_a"].map(_num),
+            "Pre, with post (mean %)": a["bias_mean_b"].map(_num),
+            "Difference (pp)": a["bias_diff"].map(_num),
+            "95% CI (pp)": [
+                _interval(lo, hi)
+                for lo, hi in zip(a["bias_ci_low"], a["bias_ci_high"], strict=True)
+            ],
+            "p (Welch)": a["bias_p"].map(_p),
         }
     )

@@ -72,8 +72,10 @@ def follow_up(ret, drop, own: str, module: str, titles: dict) -> None:
                     x["bias_n_b"],
                 )
             )
-    if len(r) and len(a):
-        st.dataframe(view.retention_table(r, a, titles), hide_index=True, width="stretch")
+    if len(r):
+        st.dataframe(view.retention_table(r, titles), hide_index=True, width="stretch")
+    if len(a):
+        st.dataframe(view.attrition_table(a, titles), hide_index=True, width="stretch")
     st.caption(
         "Invited: matched learners whose post-test is older than the follow-up window (setting "
         "`followup_window_months`, default 6). A retention ratio is given only when the gain "
