@@ -129,8 +129,9 @@ METRICS = [
     ),
     Metric(
         "Bias checks",
-        "Pre-test of learners without a post-test against those with one; "
-        "post-test of follow-up responders against non-responders.",
+        "Pre-test of learners without a post-test against those with one (pre-tests at least "
+        "two months older than the latest, so that learners had time to finish); post-test of "
+        "follow-up responders against eligible non-responders. Welch's t-test and interval.",
         "difference of means with its CI",
         "Effectiveness",
         "—",
