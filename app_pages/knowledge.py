@@ -32,8 +32,11 @@ mine = gains[~gains["is_peer_group"]]
 if mine.empty:
     st.info(
         "None of your hospitals has 11 or more learners with both a pre-test and a post-test "
-        "in a module under these filters, so no knowledge figures are shown for them."
+        "in a module under these filters, so no knowledge figures are shown for them. "
+        "The peer benchmark follows."
     )
+    st.plotly_chart(view.forest(gains, titles), width="stretch")
+    st.dataframe(view.gains_table(gains, titles), hide_index=True, width="stretch")
     st.stop()
 own = mine["hospital"].iloc[0]
 default = ctx.filters.module or mine.sort_values("n_learners", ascending=False)["module_id"].iloc[0]

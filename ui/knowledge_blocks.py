@@ -37,9 +37,10 @@ def follow_up(ret, drop, own: str, module: str, titles: dict) -> None:
     a = knowledge.dropouts(drop.frame, drop.detail) if not drop.empty else pd.DataFrame()
     r = r[r["hospital"] == own] if len(r) else r
     a = a[a["hospital"] == own] if len(a) else a
+    no_followup = len(r) and bool((r["n_followup"] == 0).all())
     if len(r):
         row = r[r["module_id"] == module]
-        if len(row):
+        if len(row) and not no_followup:
             x = row.iloc[0]
             st.info(
                 readings.retention(
@@ -52,7 +53,7 @@ def follow_up(ret, drop, own: str, module: str, titles: dict) -> None:
             )
         if r["mean_followup_pct"].notna().any():
             st.plotly_chart(view.retention_chart(r, titles, module), width="stretch")
-        elif (r["n_followup"] == 0).all():
+        elif no_followup:
             st.info(
                 "No follow-up responses from these hospitals: their learning system may not "
                 "run the follow-up quiz."
