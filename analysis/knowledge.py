@@ -36,21 +36,21 @@ def item_changes(cells: pd.DataFrame, bins: pd.DataFrame, gap=GAP_FACILITY) -> p
 
 
 def follow_up(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
-    keys = ["hospital", "module_id"]
-    rows = [
-        {**dict(zip(keys, k, strict=True)), **retention.retention(part)}
-        for k, part in bins.groupby(keys, sort=True)
-    ]
-    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_RETENTION]), keys)
+    return _per_module(cells, bins, retention.retention, _RETENTION)
 
 
 def dropouts(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
+    return _per_module(cells, bins, retention.attrition, _ATTRITION)
+
+
+def _per_module(cells, bins, summary, fields) -> pd.DataFrame:
+    """summary() of each hospital row and module's bins, attached to the cells."""
     keys = ["hospital", "module_id"]
     rows = [
-        {**dict(zip(keys, k, strict=True)), **retention.attrition(part)}
+        {**dict(zip(keys, k, strict=True)), **summary(part)}
         for k, part in bins.groupby(keys, sort=True)
     ]
-    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_ATTRITION]), keys)
+    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *fields]), keys)
 
 
 def item_quality(cells: pd.DataFrame, bins: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
