@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import knowledge, readings
+from queries.filters import Filters
 from ui import context, knowledge_blocks
 from ui import knowledge as view
 
@@ -111,4 +112,5 @@ st.header("Did they keep it? Follow-up and attrition")
 st.caption(view.levels("Retention"))
 ret = run("knowledge_retention", ctx.viewer, ctx.filters, pool=True, policy=policy)
 drop = run("knowledge_attrition", ctx.viewer, ctx.filters, pool=True, policy=policy)
-knowledge_blocks.follow_up(ret, drop, own, module, titles)
+narrowed = replace(ctx.filters, module=None) != Filters()
+knowledge_blocks.follow_up(ret, drop, own, module, titles, narrowed)

@@ -420,17 +420,13 @@ def _bind(spec, period: Period, f: Filters, ccns, extra) -> dict:
 
 def _small_parts(rows: pd.DataFrame, spec, cell: list[str]) -> pd.Series:
     """Rows of (hospital, cell)s that may not join a pooled row: the cell's learners, or any
-    count the query splits them by (and its complement), number 1-10 at that hospital. Any two
-    pools (hospital filters, or a pool against per-hospital figures) then differ by whole
-    hospitals of at least 11, so no difference can describe fewer than 11 learners."""
+    count the query splits them by, number 1-10 at that hospital. Any two pools (hospital
+    filters, or a pool against per-hospital figures) then differ by whole hospitals with at least
+    11 learners in each such part, so no difference describes fewer than 11 learners."""
     n = next(n for out, _, n in spec.means if out == RELEASED)
     parts = [c for c in spec.counts if c != n]
     per = rows.groupby(["hospital_ccn", *cell], dropna=False)[[n, *parts]].transform("sum")
-    small = per[n].between(1, suppress.THRESHOLD - 1)
-    for c in parts:
-        small |= per[c].between(1, suppress.THRESHOLD - 1)
-        small |= (per[n] - per[c]).between(1, suppress.THRESHOLD - 1)
-    return small
+    return per.apply(lambda col: col.between(1, suppress.THRESHOLD - 1)).any(axis=1)
 
 
 def _cells_sql(spec) -> str:

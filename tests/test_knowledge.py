@@ -306,3 +306,14 @@ def test_two_pooled_views_never_differ_by_1_to_10_learners(runner):
                     assert diff == 0 or diff >= 11, (region, ccn, r.module_id, diff)
                     checked += 1
     assert checked > 50
+
+
+def test_under_a_role_filter_the_page_leaves_out_the_bias_checks_and_says_why(app, wh):
+    at = app(wh)
+    at.query_params["role"] = "RN"
+    at.run()
+    at.switch_page("app_pages/knowledge.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "bias checks (dropouts, follow-up non-responders) are shown for all your" in captions
+    assert not any("without a post-test scored" in i.value for i in at.info)

@@ -29,12 +29,24 @@ def quality(per_item, per_quiz, own: str, phase: str, texts) -> None:
         )
 
 
-def follow_up(ret, drop, own: str, module: str, titles: dict) -> None:
+def follow_up(ret, drop, own: str, module: str, titles: dict, narrowed: bool) -> None:
+    """`narrowed`: a filter other than the module is set. The bias checks compare parts of a
+    cell (dropouts, non-responders) that are not protected against a narrower view being
+    subtracted, so they are shown for the viewer's whole pool only."""
     if ret.empty and drop.empty:
         st.info("No follow-up invitations or pre-tests under these filters.")
         return
     r = knowledge.follow_up(ret.frame, ret.detail) if not ret.empty else pd.DataFrame()
     a = knowledge.dropouts(drop.frame, drop.detail) if not drop.empty else pd.DataFrame()
+    if narrowed:
+        r = r.drop(columns=[c for c in r.columns if c.startswith("bias_")]).assign(
+            bias_diff=float("nan"), bias_p=float("nan")
+        )
+        a = pd.DataFrame()
+        st.caption(
+            "The bias checks (dropouts, follow-up non-responders) are shown for all your "
+            "hospitals, all roles, since launch: narrower views could be subtracted from them."
+        )
     r = r[r["hospital"] == own] if len(r) else r
     a = a[a["hospital"] == own] if len(a) else a
     no_followup = len(r) and bool((r["n_followup"] == 0).all())
