@@ -6,6 +6,7 @@ import math
 import pandas as pd
 from scipy import stats
 
+from analysis import weighted
 from analysis.rules import ALPHA, MIN_CELL_N
 
 FIELDS = (
@@ -65,10 +66,7 @@ def two_groups(hist: pd.DataFrame, value: str, is_a: str, count="n_learners") ->
 def _moments(part: pd.DataFrame, value: str, count: str) -> tuple[float, float]:
     v = part[value].to_numpy("float64")
     c = part[count].to_numpy("float64")
-    m = float((v * c).sum() / c.sum())
-    if (v == v[0]).all():
-        return m, 0.0  # exactly, as in paired._sd
-    return m, math.sqrt(float((c * (v - m) ** 2).sum() / (c.sum() - 1)))
+    return weighted.mean(v, c), weighted.sd(v, c)
 
 
 def share(part: float, whole: float) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis import weighted
 from analysis.rules import ALPHA, MIN_TEST_N, hake_band
 
 EXACT_MAX_N = 50  # up to here scipy's own small-sample method (exact or permutation) is used
@@ -72,7 +73,7 @@ def summarize(
         out["note"] = "no matched pairs"
         return out
     d = y - x
-    mx, my, md = _mean(x, c), _mean(y, c), _mean(d, c)
+    mx, my, md = weighted.mean(x, c), weighted.mean(y, c), weighted.mean(d, c)
     out.update(mean_pre_pct=mx, mean_post_pct=my, mean_change_pp=md)
     out["hake_g"] = (my - mx) / (100.0 - mx) if mx < 100.0 else math.nan
     out["hake_band"] = hake_band(out["hake_g"])
@@ -80,7 +81,7 @@ def summarize(
     if n < 2:
         out["note"] = "; ".join([*notes, "one pair: no spread"])
         return out
-    sx, sy, sd = _sd(x, c), _sd(y, c), _sd(d, c)
+    sx, sy, sd = weighted.sd(x, c), weighted.sd(y, c), weighted.sd(d, c)
     out.update(sd_pre_pct=sx, sd_post_pct=sy, sd_change_pp=sd)
     out["d_av"] = md / ((sx + sy) / 2) if sx + sy > 0 else math.nan
     df = n - 1
@@ -181,15 +182,3 @@ def _wilcoxon(d: np.ndarray, c: np.ndarray, n: int) -> dict:
         out["p_wilcoxon"] = float(2 * stats.norm.sf(abs(z)))
         out["wilcoxon_method"] = "normal approximation"
     return out
-
-
-def _mean(v: np.ndarray, c: np.ndarray) -> float:
-    return float((v * c).sum() / c.sum())
-
-
-def _sd(v: np.ndarray, c: np.ndarray) -> float:
-    """Sample standard deviation (n - 1) of the values, each repeated by its count."""
-    if (v == v[0]).all():
-        return 0.0  # exactly: a float mean of equal values can miss them by a rounding error
-    m = _mean(v, c)
-    return math.sqrt(float((c * (v - m) ** 2).sum() / (c.sum() - 1)))

@@ -1,0 +1,17 @@
+"""Mean and sample SD of values each repeated by its count (a histogram's rows)."""
+
+import math
+
+import numpy as np
+
+
+def mean(v: np.ndarray, c: np.ndarray) -> float:
+    return float((v * c).sum() / c.sum())
+
+
+def sd(v: np.ndarray, c: np.ndarray) -> float:
+    """Sample standard deviation (n - 1) of the values, each repeated by its count."""
+    if (v == v[0]).all():
+        return 0.0  # exactly: a float mean of equal values can miss them by a rounding error
+    m = mean(v, c)
+    return math.sqrt(float((c * (v - m) ** 2).sum() / (c.sum() - 1)))
