@@ -249,8 +249,8 @@ class Runner:
         if pool and spec.detail:
             mine = mine[~_small_parts(mine, spec, cell)]
         if pool:
-            mine["hospital"] = frame.pool_label(f)
-            mine = self._group(mine, spec, keys, False, {frame.pool_label(f): len(names)})
+            mine["hospital"] = label = frame.pool_label(f)
+            mine = self._group(mine, spec, keys, False, {label: len(names)})
         else:
             mine.insert(1, "hospital", mine["hospital_ccn"].map(names))
             mine.insert(2, "is_peer_group", False)
@@ -423,7 +423,7 @@ def _small_parts(rows: pd.DataFrame, spec, cell: list[str]) -> pd.Series:
     count the query splits them by, number 1-10 at that hospital. Any two pools (hospital
     filters, or a pool against per-hospital figures) then differ by whole hospitals with at least
     11 learners in each such part, so no difference describes fewer than 11 learners."""
-    n = next(n for out, _, n in spec.means if out == RELEASED)
+    n = spec.stats_n
     parts = [c for c in spec.counts if c != n]
     per = rows.groupby(["hospital_ccn", *cell], dropna=False)[[n, *parts]].transform("sum")
     return per.apply(lambda col: col.between(1, suppress.THRESHOLD - 1)).any(axis=1)
@@ -431,7 +431,7 @@ def _small_parts(rows: pd.DataFrame, spec, cell: list[str]) -> pd.Series:
 
 def _cells_sql(spec) -> str:
     """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
-    body = "\n".join(line for line in spec.sql.splitlines() if not line.startswith("--"))
+    body = specs.strip_comments(spec.sql)
     sums = ", ".join(f"sum({c})::bigint as {c}" for c in spec.additive)
     drop = ", ".join((*spec.detail, *spec.additive))
     return f"select * exclude ({drop}), {sums} from ({body}) group by all"

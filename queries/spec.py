@@ -56,6 +56,11 @@ class Spec:
         return self.counts + self.measures + self.sums
 
     @property
+    def stats_n(self) -> str | None:
+        """A detail spec's n column (stats=N): the learners its cells' statistics rest on."""
+        return next((n for out, _, n in self.means if out == RELEASED), None)
+
+    @property
     def mean_outputs(self) -> tuple[str, ...]:
         return tuple(out for out, _, _ in self.means)
 
@@ -119,7 +124,7 @@ def parse(name: str, sql: str) -> Spec:
         raise SpecError(f"{name}.sql: detail= and stats= go together")
     if scope not in SCOPES:
         raise SpecError(f"{name}.sql: scope must be one of {sorted(SCOPES)}, not {scope!r}")
-    params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
+    params = tuple(dict.fromkeys(_PARAM.findall(strip_comments(sql))))
     if scope == "hospital" and "ccns" not in params:
         raise SpecError(f"{name}.sql: a hospital-scoped query must filter on $ccns")
     return Spec(
@@ -138,5 +143,5 @@ def parse(name: str, sql: str) -> Spec:
     )
 
 
-def _strip_comments(sql: str) -> str:
+def strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
