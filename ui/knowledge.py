@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.glossary import METRICS
-from ui.theme import OKABE_ITO, PEER_COLOUR, WITHHELD
+from ui.theme import OKABE_ITO, PEER_COLOUR, WITHHELD, count, number, p_value, pct
 
 LEVELS = {m.name: m for m in METRICS}
 
@@ -20,24 +20,10 @@ def levels(metric: str) -> str:
     return f"RE-AIM: {m.re_aim} · Moore: {m.moore} · Kirkpatrick: {m.kirkpatrick}"
 
 
-def _num(v, digits=1, suffix="") -> str:
-    return (
-        "–"
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-        else (f"{v:,.{digits}f}{suffix}")
-    )
-
-
 def _short(module_id: str, titles: dict, width: int = 34) -> str:
     title = titles.get(module_id, "")
     title = title if len(title) <= width else title[: width - 1].rstrip() + "…"
     return f"{module_id} {title}"
-
-
-def _p(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return "< 0.001" if v < 0.001 else f"{v:.3f}"
 
 
 def _interval(lo, hi, digits=1) -> str:
@@ -58,17 +44,17 @@ def gains_table(g: pd.DataFrame, titles: dict) -> pd.DataFrame:
         else:
             row.update(
                 {
-                    "Pre (mean %)": _num(r.mean_pre_pct),
-                    "Post (mean %)": _num(r.mean_post_pct),
-                    "Change (pp)": _num(r.mean_change_pp),
+                    "Pre (mean %)": number(r.mean_pre_pct),
+                    "Post (mean %)": number(r.mean_post_pct),
+                    "Change (pp)": number(r.mean_change_pp),
                     "95% CI (pp)": _interval(r.ci_low_pp, r.ci_high_pp),
-                    "p (t, Holm)": _p(r.p_t_holm),
-                    "p (Wilcoxon, Holm)": _p(r.p_wilcoxon_holm),
-                    "Rank-biserial r": _num(r.r_rank_biserial, 2),
+                    "p (t, Holm)": p_value(r.p_t_holm),
+                    "p (Wilcoxon, Holm)": p_value(r.p_wilcoxon_holm),
+                    "Rank-biserial r": number(r.r_rank_biserial, 2),
                     "dz (95% CI)": "–"
                     if math.isnan(r.dz)
                     else f"{r.dz:.2f} ({_interval(r.dz_ci_low, r.dz_ci_high, 2)})",
-                    "d_av": _num(r.d_av, 2),
+                    "d_av": number(r.d_av, 2),
                     "Hake ⟨g⟩": "–" if math.isnan(r.hake_g) else f"{r.hake_g:.2f} ({r.hake_band})",
                 }
             )
@@ -179,7 +165,7 @@ def retention_chart(r: pd.DataFrame, titles: dict, module: str) -> go.Figure:
                 name=f"{row.module_id} {titles.get(row.module_id, '')}"[:40],
                 line=dict(color=OKABE_ITO[0] if focus else "#C8C8C8", width=4 if focus else 1.5),
                 hovertemplate="%{x}: %{y:.1f}%<br>n = "
-                + _num(row.n_followup, 0)
+                + count(row.n_followup)
                 + "<extra>%{fullData.name}</extra>",
             )
         )
@@ -201,10 +187,10 @@ def items_table(items: pd.DataFrame, texts: pd.Series) -> pd.DataFrame:
                 "Item": r.item_id,
                 "Question": texts.get(r.item_id, ""),
                 "Learners": WITHHELD if pd.isna(r.n_learners) else f"{int(r.n_learners):,}",
-                "Right before": WITHHELD if held else _num(100 * r.facility_pre, 0, "%"),
-                "Right after": WITHHELD if held else _num(100 * r.facility_post, 0, "%"),
+                "Right before": WITHHELD if held else pct(100 * r.facility_pre, 0),
+                "Right after": WITHHELD if held else pct(100 * r.facility_post, 0),
                 "Better / worse": WITHHELD if held else f"{r.n_improved:,} / {r.n_worsened:,}",
-                "p (McNemar, BH)": WITHHELD if held else _p(r.p_bh),
+                "p (McNemar, BH)": WITHHELD if held else p_value(r.p_bh),
                 "Gap": "" if held else ("Yes" if r.is_gap else ""),
             }
         )
@@ -216,11 +202,11 @@ def quality_tables(per_item, per_quiz, texts) -> tuple[pd.DataFrame, pd.DataFram
         {
             "Item": per_item["item_id"],
             "Question": per_item["item_id"].map(texts).fillna(""),
-            "Facility index": per_item["facility_pct"].map(lambda v: _num(v, 1, "%")),
-            "SD": per_item["sd_pct"].map(lambda v: _num(v, 1, "%")),
-            "Discrimination index": per_item["discrimination_index"].map(_num),
+            "Facility index": per_item["facility_pct"].map(lambda v: pct(v, 1)),
+            "SD": per_item["sd_pct"].map(lambda v: pct(v, 1)),
+            "Discrimination index": per_item["discrimination_index"].map(number),
             "Discriminative efficiency": per_item["discriminative_efficiency"].map(
-                lambda v: _num(v, 1, "%")
+                lambda v: pct(v, 1)
             ),
             "Flag": per_item["flag"].fillna(""),
         }
@@ -231,11 +217,11 @@ def quality_tables(per_item, per_quiz, texts) -> tuple[pd.DataFrame, pd.DataFram
         {
             "Attempts": per_quiz["n_attempts"].map(lambda v: f"{v:,}"),
             "Items": per_quiz["n_items"],
-            "Mean score": per_quiz["mean_score_pct"].map(lambda v: _num(v, 1, "%")),
-            "SD": per_quiz["sd_score_pct"].map(lambda v: _num(v, 1, "%")),
-            "Cronbach's alpha": per_quiz["cronbach_alpha"].map(lambda v: _num(v, 2)),
-            "Error ratio": per_quiz["error_ratio_pct"].map(lambda v: _num(v, 1, "%")),
-            "Standard error": per_quiz["standard_error_pct"].map(lambda v: _num(v, 1, "%")),
+            "Mean score": per_quiz["mean_score_pct"].map(lambda v: pct(v, 1)),
+            "SD": per_quiz["sd_score_pct"].map(lambda v: pct(v, 1)),
+            "Cronbach's alpha": per_quiz["cronbach_alpha"].map(lambda v: number(v, 2)),
+            "Error ratio": per_quiz["error_ratio_pct"].map(lambda v: pct(v, 1)),
+            "Standard error": per_quiz["standard_error_pct"].map(lambda v: pct(v, 1)),
         }
     )
     return items, test
@@ -245,17 +231,17 @@ def retention_table(r: pd.DataFrame, titles: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Module": r["module_id"].map(lambda m: _short(m, titles)),
-            "Invited": r["n_eligible"].map(lambda v: _num(v, 0)),
-            "Responded": r["response_rate_pct"].map(lambda v: _num(v, 0, "%")),
+            "Invited": r["n_eligible"].map(count),
+            "Responded": r["response_rate_pct"].map(lambda v: pct(v, 0)),
             "Pre → post → follow-up (%)": [
                 "–" if pd.isna(x) else f"{x:.0f} → {y:.0f} → {z:.0f}"
                 for x, y, z in zip(
                     r["mean_pre_pct"], r["mean_post_pct"], r["mean_followup_pct"], strict=True
                 )
             ],
-            "Retention ratio": r["retention_ratio"].map(lambda v: _num(v, 2)),
-            "Responders vs others (pp)": r["bias_diff"].map(_num),
-            "p (responders)": r["bias_p"].map(_p),
+            "Retention ratio": r["retention_ratio"].map(lambda v: number(v, 2)),
+            "Responders vs others (pp)": r["bias_diff"].map(number),
+            "p (responders)": r["bias_p"].map(p_value),
         }
     )
 
@@ -264,15 +250,15 @@ def attrition_table(a: pd.DataFrame, titles: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Module": a["module_id"].map(lambda m: _short(m, titles)),
-            "Pre-test takers": a["n_pretest"].map(lambda v: _num(v, 0)),
-            "Without a post-test": a["attrition_pct"].map(lambda v: _num(v, 0, "%")),
-            "Pre, no post (mean %)": a["bias_mean_a"].map(_num),
-            "Pre, with post (mean %)": a["bias_mean_b"].map(_num),
-            "Difference (pp)": a["bias_diff"].map(_num),
+            "Pre-test takers": a["n_pretest"].map(count),
+            "Without a post-test": a["attrition_pct"].map(lambda v: pct(v, 0)),
+            "Pre, no post (mean %)": a["bias_mean_a"].map(number),
+            "Pre, with post (mean %)": a["bias_mean_b"].map(number),
+            "Difference (pp)": a["bias_diff"].map(number),
             "95% CI (pp)": [
                 _interval(lo, hi)
                 for lo, hi in zip(a["bias_ci_low"], a["bias_ci_high"], strict=True)
             ],
-            "p (Welch)": a["bias_p"].map(_p),
+            "p (Welch)": a["bias_p"].map(p_value),
         }
     )

@@ -64,6 +64,10 @@ def number(value, digits: int = 1) -> str:
     return "–" if _missing(value) else f"{value:,.{digits}f}"
 
 
+def p_value(value) -> str:
+    return "–" if _missing(value) else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
 def formatter(column: str):
     """Format by what the column's name says it holds."""
     if column.endswith("_pct"):
