@@ -6,7 +6,7 @@
 create or replace table mart_hospital as
 select m.ccn as hospital_ccn, coalesce(h.name, m.ccn) as hospital_name, m.state, m.region,
        m.health_system, coalesce(h.hospital_type, 'Unknown') as hospital_type,
-       coalesce(h.has_emergency_services, false) as has_emergency_services, m.member_since
+       coalesce(h.has_emergency_services, false) as has_emergency_services, m.member_since, h.county
 from membership m
 left join hospital h on h.ccn = m.ccn;
 
@@ -30,7 +30,7 @@ per_pair as (
     where c.module_id is not null and (c.is_started or c.is_completed)
     group by c.learner_id, c.module_id
 )
-select p.learner_id, p.module_id, l.hospital_ccn, coalesce(l.role, 'other') as role,
+select p.learner_id, p.module_id, l.hospital_ccn, coalesce(l.role, 'unrecorded') as role,
        l.department, p.is_completed, p.first_completed_at, p.last_completed_at, p.time_spent_s,
        p.contact_hours,
        date_diff('day', p.first_access_at, p.first_completed_at) as days_to_complete,
@@ -70,7 +70,7 @@ with tz as (
     select coalesce(max(value) filter (where key = 'timezone'), 'America/Chicago') as tz
     from setting
 )
-select q.learner_id, q.module_id, q.phase, l.hospital_ccn, coalesce(l.role, 'other') as role,
+select q.learner_id, q.module_id, q.phase, l.hospital_ccn, coalesce(l.role, 'unrecorded') as role,
        min(q.finished_at) as first_finished_at,
        date_trunc('month', timezone(any_value(tz.tz), min(q.finished_at)))::date as first_month,
        arg_min(q.score_pct, q.finished_at) as first_score_pct,
@@ -161,7 +161,7 @@ group by p.learner_id, p.module_id;
 -- follow-up, eligibility) with its number of learners. The sufficient statistics of every
 -- knowledge figure (gain, signed ranks, retention, attrition); pre or post is null when missing.
 create or replace table mart_knowledge as
-select pol.policy, l.hospital_ccn, coalesce(l.role, 'other') as role, m.module_id,
+select pol.policy, l.hospital_ccn, coalesce(l.role, 'unrecorded') as role, m.module_id,
        m.pre_month, m.post_month, pre.score_pct as pre_pct, post.score_pct as post_pct,
        fu.score_pct as fu_pct, coalesce(m.is_followup_eligible, false) as is_followup_eligible,
        count(*)::bigint as n_learners
@@ -183,7 +183,7 @@ group by all;
 -- correct before, correct after) with its number of learners: facilities and McNemar's
 -- discordant pairs. An unanswered item is not correct.
 create or replace table mart_item_change as
-select pre.policy, l.hospital_ccn, coalesce(l.role, 'other') as role, m.module_id,
+select pre.policy, l.hospital_ccn, coalesce(l.role, 'unrecorded') as role, m.module_id,
        m.post_month, a.item_id, a.is_correct as is_correct_pre, b.is_correct as is_correct_post,
        count(*)::bigint as n_learners
 from quiz_learner_months m

@@ -1,13 +1,18 @@
--- Module use per hospital: learner-modules started in the period, how many of those were completed,
--- completions in the period, staff at the period's end (for per-100-staff rates), time spent.
+-- Module use per hospital: learner-modules started and completed, staff at the period's end, time
+-- and days to complete where known, contact hours (the export's, else the catalog's per completion).
 -- Grain: hospital_ccn x module_id. Parameters: $ccns, $role, $module, $month_from, $month_to, $as_of.
 -- runner: scope=hospital counts=n_started,n_completed_of_started,n_completed,headcount
---         sums=n_timed,sum_time_spent_min measures=sum_contact_hours
+--         sums=n_timed,sum_time_spent_min,n_dated,sum_days_to_complete
+--         measures=sum_contact_hours
 --         pct.completion_rate_pct=n_completed_of_started/n_started
 --         pct.completions_per_100_staff=n_completed/headcount
 --         mean.mean_time_spent_min=sum_time_spent_min/n_timed follow.sum_contact_hours=n_completed
+--         mean.mean_days_to_complete=sum_days_to_complete/n_dated
 with pairs as (
-    select * from mart_learner_module
+    select lm.* exclude (contact_hours),
+           coalesce(lm.contact_hours, m.contact_hours) as contact_hours
+    from mart_learner_module lm
+    left join module m using (module_id)
     where list_contains($ccns, hospital_ccn)
       and ($role is null or role = $role)
       and ($module is null or module_id = $module)
@@ -24,6 +29,11 @@ use as (
            coalesce(sum(time_spent_s / 60.0)
                     filter (where completed_month between $month_from and $month_to), 0)
                as sum_time_spent_min,
+           count(days_to_complete) filter (where completed_month between $month_from and $month_to)
+               as n_dated,
+           coalesce(sum(days_to_complete)
+                    filter (where completed_month between $month_from and $month_to), 0)
+               as sum_days_to_complete,
            coalesce(sum(contact_hours)
                     filter (where completed_month between $month_from and $month_to), 0)
                as sum_contact_hours
@@ -43,6 +53,7 @@ staff as (
 )
 select u.hospital_ccn, u.module_id, u.n_started, u.n_completed_of_started, u.n_completed,
        coalesce(st.headcount, 0) as headcount, u.n_timed, u.sum_time_spent_min,
+       u.n_dated, u.sum_days_to_complete,
        u.sum_contact_hours
 from use u
 left join staff st using (hospital_ccn)
