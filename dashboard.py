@@ -4,6 +4,7 @@ import streamlit as st
 
 from queries.runner import WarehouseMissing
 from ui import context
+from ui.nav import PAGES
 
 st.set_page_config(page_title="Trafficking response program analytics", layout="wide")
 
@@ -23,19 +24,8 @@ st.session_state["ctx"] = context.Context(runner, viewer, filters)
 
 nav = st.navigation(
     [
-        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
-        st.Page(
-            "app_pages/knowledge.py",
-            title="Knowledge",
-            icon=":material/school:",
-            url_path="knowledge",
-        ),
-        st.Page(
-            "app_pages/definitions.py",
-            title="Definitions",
-            icon=":material/menu_book:",
-            url_path="definitions",
-        ),
+        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
     ]
 )
 st.sidebar.page_link("app_pages/definitions.py", label="Metric definitions", icon=":material/help:")

@@ -10,7 +10,7 @@ def _files(warehouse) -> int:
 
 
 def test_the_data_page_shows_the_row_accounting_for_collaborative_staff(app, loaded):
-    at = app(loaded).run()
+    at = app(loaded).run().switch_page("app_pages/data.py").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     # 22 files, 69 rows: the per-file accounting pinned in test_formats / test_snapshots
@@ -34,7 +34,7 @@ def test_the_data_page_shows_the_row_accounting_for_collaborative_staff(app, loa
 
 
 def test_switching_the_viewer_to_a_hospital_narrows_the_page_and_the_filters(app, loaded):
-    at = app(loaded).run()
+    at = app(loaded).run().switch_page("app_pages/data.py").run()
     at.selectbox(key="viewer_role").set_value("hospital").run()
     at.selectbox(key="viewer_scope").set_value("260001").run()
     assert not at.exception
@@ -63,7 +63,7 @@ def test_filters_come_from_the_url_and_go_back_to_it_without_widening_scope(app,
 
 def test_uploaded_files_go_live_only_after_confirmation(app, loaded):
     before = _files(loaded)
-    at = app(loaded).run()
+    at = app(loaded).run().switch_page("app_pages/data.py").run()
     rule = at.selectbox(key="upload_rule")
     rule.set_value(next(i for i, o in enumerate(rule.options) if o.startswith("hs/260002-*")) - 1)
     row = (

@@ -110,13 +110,15 @@ def test_hospitals_are_the_four_members(runner):
     }
 
 
-def test_roles_are_the_three_of_the_roles_file(runner):
-    # tests/fixtures/reference/roles.csv: RN and security are front-line (Y), other is not (N).
+def test_roles_are_the_three_of_the_roles_file_and_the_unrecorded_role(runner):
+    # tests/fixtures/reference/roles.csv: RN and security are front-line (Y), other is not (N);
+    # learners whose export names no job title form the `unrecorded` role, listed last.
     frame = run(runner, "roles").frame
     assert dict(zip(frame["role"], frame["is_front_line"], strict=True)) == {
         "RN": True,
         "security": True,
         "other": False,
+        "unrecorded": False,
     }
 
 

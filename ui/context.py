@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl.config import warehouse_path
 from queries import runner as runner_mod
-from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month
+from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month, resolve_period
 from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
 
 ALL = ""  # "All" in a selectbox: None would show as an empty "Choose an option"
@@ -196,3 +196,23 @@ def banner(ctx: Context) -> None:
     built = f"{stamp.built_at:%Y-%m-%d %H:%M} UTC" if stamp.built_at is not None else "not built"
     parts.append(f"Data as of {built} · version `{stamp.version}`")
     st.caption(" · ".join(parts))
+
+
+def period_of(ctx: Context):
+    periods, launch, last = ctx.runner.periods()
+    return resolve_period(ctx.filters, periods, launch, last)
+
+
+def targets(ctx: Context) -> dict:
+    """The program's targets for the period in view: a program period's own, else those of the
+    program period holding the view's last month (else the latest period's)."""
+    frame = ctx.runner.run("targets").frame
+    if frame.empty:
+        return {}
+    periods, _, _ = ctx.runner.periods()
+    p = period_of(ctx)
+    ids = [q.key for q in periods if q.key == p.key]
+    ids = ids or [q.key for q in periods if q.month_from <= p.month_to <= q.month_to]
+    ids = ids or [periods[-1].key] if periods else ids
+    chosen = frame[frame["period_id"].isin(ids[:1])]
+    return dict(zip(chosen["metric"], chosen["target"].astype(float), strict=True))

@@ -75,6 +75,44 @@ METRICS = [
         "—",
     ),
     Metric(
+        "Refresher currency",
+        "Of the staff who have completed every module their role requires, the share whose "
+        "oldest required completion is still inside the refresher window at the period's end; "
+        "also those lapsing within 3 months and those lapsed.",
+        "staff with all required modules completed within the window / staff who ever "
+        "completed all required modules (latest completion of each module counts)",
+        "Maintenance",
+        "Level 1 (participation)",
+        "—",
+    ),
+    Metric(
+        "Contact hours earned",
+        "Continuing-education credit from completed modules in the period.",
+        "sum over completions of the export's contact hours, else the module's catalog credit",
+        "Reach",
+        "Level 1 (participation)",
+        "—",
+    ),
+    Metric(
+        "Topic coverage",
+        "Completions of the modules that cover each topic tag: form of trafficking (sex, labor, "
+        "familial), population (minors, men and boys, LGBTQ+, rural) and response step "
+        "(identify, respond, report, refer, document).",
+        "completions of modules tagged with the topic / headcount x 100",
+        "Reach",
+        "Level 1 (participation)",
+        "—",
+    ),
+    Metric(
+        "Hospitals with completions",
+        "Share of the member hospitals in view with at least one module completed in the "
+        "period (program adoption by hospitals).",
+        "hospitals with ≥ 1 completion / member hospitals in view",
+        "Adoption",
+        "—",
+        "—",
+    ),
+    Metric(
         "Knowledge gain",
         "Matched learners (same learner and module; first finished attempt "
         "of each phase by default; first, best or last selectable): mean pre and post score "

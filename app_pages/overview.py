@@ -1,0 +1,54 @@
+"""Overview: one headline figure per RE-AIM dimension, against target and the previous period,
+and the three largest shortfalls against target."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis import overview
+from ui import context, overview_data, program
+
+ctx = context.current()
+targets = context.targets(ctx)
+elements = ctx.runner.run("protocol_elements").frame
+roles = ctx.runner.run("roles").frame.set_index("role")["label"].to_dict()
+modules = ctx.runner.run("modules").frame.set_index("module_id")["title"].to_dict()
+
+st.title("Program overview")
+now_data = overview_data.gather(ctx, ctx.filters)
+now = overview.figures(now_data)
+before_f, before_label = overview_data.previous(ctx)
+before = overview.figures(overview_data.gather(ctx, before_f)) if before_f else {}
+period = context.period_of(ctx)
+st.caption(
+    f"{period.label}, your hospitals ({now_data['n_hospitals']} in view). Each figure against "
+    "the program's target for the period and against "
+    + (before_label if before_f else "nothing earlier (no previous period)")
+    + "; the adoption index against the previous survey wave. Survey answers and refresher "
+    "currency are as of the period's end."
+)
+
+cols = st.columns(len(now))
+for col, fig in zip(cols, now.values(), strict=True):
+    with col.container(border=True):
+        prev = before.get(fig.metric)
+        was, label = (prev.value, before_label) if prev else (float("nan"), "")
+        if pd.notna(fig.prior):
+            was, label = fig.prior, fig.prior_label
+        delta = f"{fig.value - was:+.1f} pp" if pd.notna(was) and pd.notna(fig.value) else None
+        st.metric(fig.label, program.headline(fig), delta=delta, help=fig.dimension)
+        st.caption(program.headline_note(fig, targets.get(fig.metric), was, label))
+
+st.subheader("The three largest gaps against target")
+gaps = overview.largest_gaps(now_data, elements, targets)
+if gaps.empty:
+    st.success("No role, protocol element or module falls short of its target.")
+else:
+    names = elements.set_index("element_id")["name"].to_dict()
+    for i, g in enumerate(gaps.itertuples(), start=1):
+        st.markdown(program.gap_line(i, g, roles, names, modules))
+st.caption(
+    "Shortfall in percentage points: a role's coverage against the coverage target, the share "
+    "of your hospitals with a protocol element in place (latest survey wave) against the "
+    "adoption target, the share of your hospitals with a completion of a module against the "
+    "hospitals target. The Knowledge page has each module's gain with its test."
+)
