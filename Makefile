@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 WAREHOUSE ?= data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test lint warehouse clean
+.PHONY: run test browser-test lint warehouse clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,15 @@ run: $(VENV)/.installed $(WAREHOUSE)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q --cov --cov-report=term
+
+# Playwright drives the system chromium (/usr/bin/chromium, Debian package `chromium`); its own
+# browser download (`playwright install`) is never run.
+$(VENV)/.browser-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test,browser]'
+	touch $@
+
+browser-test: $(VENV)/.browser-installed
+	$(PY) -m pytest -q -m browser tests/browser
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
