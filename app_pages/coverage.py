@@ -25,7 +25,8 @@ if res.empty or res.frame["headcount"].fillna(0).sum() == 0:
     st.stop()
 per = coverage.by_hospital(res.frame)
 own = per[~per["is_peer_group"]]
-total = coverage.proportions(own[["n_covered", "n_reached", "headcount"]].sum().to_frame().T)
+capped = own.assign(n_covered=own[["n_covered", "headcount"]].min(axis=1))  # as the Overview
+total = coverage.proportions(capped[["n_covered", "n_reached", "headcount"]].sum().to_frame().T)
 t = total.iloc[0]
 a, b, c = st.columns(3)
 a.metric(
