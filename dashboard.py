@@ -24,7 +24,9 @@ st.session_state["ctx"] = context.Context(runner, viewer, filters)
 
 nav = st.navigation(
     [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+        st.Page(
+            p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path
+        )
         for p in PAGES
     ]
 )

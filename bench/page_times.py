@@ -26,7 +26,7 @@ VIEWERS = [
     {"viewer_role": "system", "viewer_scope": "Heartland Health System"},
     {"viewer_role": "hospital", "viewer_scope": None},  # first hospital of the warehouse
 ]
-FILTERS = [{}, {"f_role": "RN"}, {"f_period": "FY2026"}, {"f_module": "M03"}]
+FILTERS = [{}, {"f_role": "RN"}, {"f_period": "FY2026"}]
 
 
 def _p(values, q):
@@ -40,11 +40,9 @@ def main() -> None:
     ap.add_argument("--tier", required=True)
     args = ap.parse_args()
     os.environ["HTRA_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    hospital = (
-        duckdb.connect(args.warehouse, read_only=True)
-        .sql("select min(hospital_ccn) from mart_hospital")
-        .fetchone()[0]
-    )
+    con = duckdb.connect(args.warehouse, read_only=True)
+    hospital = con.execute("select min(hospital_ccn) from mart_hospital").fetchall()[0][0]
+    con.close()
     times: dict[str, dict[str, list[float]]] = {p.path: {"cold": [], "warm": []} for p in PAGES}
     for viewer in VIEWERS:
         session = {k: (v or hospital) for k, v in viewer.items()}
@@ -79,7 +77,9 @@ def main() -> None:
         "warehouse": args.warehouse,
         "machine": {
             "cores": os.cpu_count(),
-            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "memory_gib": round(
+                os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+            ),
             "python": platform.python_version(),
             "duckdb": duckdb.__version__,
         },
