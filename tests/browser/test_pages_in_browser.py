@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from ui.nav import PAGES
 
@@ -84,20 +85,12 @@ def _page_slug(entry) -> str:
     return entry.url_path or "overview"
 
 
-# Counts changes of the app's script state, so that "a run started after this click and has
-# finished" can be told apart from "the previous run is still the last one".
-INIT_JS = """
-window.__stChanges = 0;
-new MutationObserver((records) => { window.__stChanges += records.length; }).observe(document, {
-  attributes: true, subtree: true, attributeFilter: ["data-test-script-state"],
-});
-"""
-STATE_JS = "() => window.__stChanges"
+# After a script run has finished (counted from the server's messages, below), the page is settled
+# when the app says so and nothing is left from the run before.
 SETTLED_JS = """
-(n) => {
+() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && window.__stChanges > n
-    && app.getAttribute("data-test-script-state") === "notRunning"
+  return !!app && app.getAttribute("data-test-script-state") === "notRunning"
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && !document.querySelector(
       '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]');
@@ -114,7 +107,7 @@ INSPECT_JS = """
 (bad) => {
   const BAD = new Set(bad);
   const app = document.querySelector('[data-testid="stApp"]');
-  const out = {exceptions: [], errors: [], text: "", badText: [], charts: [], grids: [], notes: []};
+  const out = {exceptions: [], errors: [], text: "", badText: [], charts: [], grids: []};
   const where = (el) => {
     const box = el.closest("[data-testid]");
     const ctx = ((el.closest("p, li, td, th") || el.parentElement)?.textContent || "").trim();
@@ -292,6 +285,36 @@ class Session:
     page: object
     path: str = "/"
     events: list[str] = field(default_factory=list)
+    runs: int = 0  # script runs finished, from the server's ScriptFinished messages
+
+    def on_frame(self, payload) -> None:
+        """Count finished runs from the websocket: the DOM's "running" flag can miss a fast run
+        (React may render "running" and "not running" as one update)."""
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        if (
+            msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        ):
+            self.runs += 1
+
+    def settle(self, before: int) -> None:
+        """Wait until a run after the `before`-th has finished, the page shows it, charts drawn."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        while self.runs <= before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no script run finished in {RUN_TIMEOUT_MS / 1000:.0f} s")
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the frames
+        try:
+            self.page.wait_for_function(SETTLED_JS, timeout=RUN_TIMEOUT_MS, polling=100)
+        except PlaywrightTimeout:
+            raise AssertionError(f"the page did not settle: {_state(self.page)}") from None
+        with contextlib.suppress(PlaywrightTimeout):  # an undrawn chart is reported by the checks
+            self.page.wait_for_function(CHARTS_DRAWN_JS, timeout=CHART_TIMEOUT_MS, polling=100)
+        self.page.wait_for_timeout(300)  # plotly's responsive relayout, the grids' first paint
 
 
 class Sessions:
@@ -306,7 +329,6 @@ class Sessions:
         self.close()
         context = self.browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         context.set_default_timeout(30_000)
-        context.add_init_script(INIT_JS)
         page = context.new_page()
         s = Session(viewer, context, page)
         self.current = s  # closed by close() even if picking the viewer fails
@@ -324,15 +346,16 @@ class Sessions:
             if not r.url.startswith(FAVICON) and "ERR_ABORTED" not in (r.failure or ""):
                 s.events.append(f"request failed: {r.url} ({r.failure})")
 
+        page.on("websocket", lambda ws: ws.on("framereceived", s.on_frame))
         page.on("pageerror", lambda e: s.events.append(f"JavaScript error: {e}"))
         page.on("request", request)
         page.on("requestfailed", failed)
         page.goto(self.base + "/")
-        _settle(page, 0)
+        s.settle(0)
         if viewer.role != _combo(page, "View as").input_value():
-            _pick(page, "View as", viewer.role)
+            _pick(s, "View as", viewer.role)
         if viewer.scope_widget and viewer.scope != _combo(page, viewer.scope_widget).input_value():
-            _pick(page, viewer.scope_widget, viewer.scope)
+            _pick(s, viewer.scope_widget, viewer.scope)
         return s
 
     def drop(self, s: Session) -> None:
@@ -353,34 +376,17 @@ def sessions(server, browser):
     s.close()
 
 
-def _settle(page, before: int) -> None:
-    """Wait until a script run that started after `before` has finished and drawn its charts."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        page.wait_for_function(SETTLED_JS, arg=before, timeout=RUN_TIMEOUT_MS, polling=100)
-    except PlaywrightTimeout:
-        raise AssertionError(
-            f"no finished script run after {RUN_TIMEOUT_MS / 1000:.0f} s: {_state(page, before)}"
-        ) from None
-    with contextlib.suppress(PlaywrightTimeout):  # an undrawn chart is reported by the checks
-        page.wait_for_function(CHARTS_DRAWN_JS, timeout=CHART_TIMEOUT_MS, polling=100)
-    page.wait_for_timeout(300)  # plotly's responsive relayout, the grids' first paint
-
-
-def _state(page, before: int) -> dict:
+def _state(page) -> dict:
     return page.evaluate(
-        """(n) => {
+        """() => {
           const app = document.querySelector('[data-testid="stApp"]');
           const q = (sel) => document.querySelectorAll(sel).length;
-          return {url: location.href, changesBefore: n, changes: window.__stChanges,
-                  script: app?.getAttribute("data-test-script-state"),
+          return {url: location.href, script: app?.getAttribute("data-test-script-state"),
                   connection: app?.getAttribute("data-test-connection-state"),
                   statusWidget: [...document.querySelectorAll('[data-testid="stStatusWidget"]')]
                     .map((e) => e.innerText),
                   skeletons: q('[data-testid="stSkeleton"]'), stale: q('[data-stale="true"]')};
-        }""",
-        before,
+        }"""
     )
 
 
@@ -388,16 +394,18 @@ def _combo(page, label: str):
     return page.locator(f'[data-testid="stSidebar"] input[role="combobox"][aria-label="{label}"]')
 
 
-def _pick(page, label: str, option: str) -> None:
+def _pick(s: Session, label: str, option: str) -> None:
     """A Streamlit selectbox (a filterable combobox): open it, filter, click the option."""
+    page = s.page
     box = _combo(page, label)
-    before = page.evaluate(STATE_JS)
+    before = s.runs
     box.click()
     box.press("Control+a")
     box.press_sequentially(option)  # the list is virtualized: filter so the option is drawn
     page.get_by_role("option", name=option, exact=True).click()
-    _settle(page, before)
+    s.settle(before)
     assert box.input_value() == option, f"{label}: {box.input_value()!r}, wanted {option!r}"
+    box.blur()  # no focus ring in the screenshots
 
 
 def _visit(s: Session, base: str, url_path: str) -> None:
@@ -411,9 +419,9 @@ def _visit(s: Session, base: str, url_path: str) -> None:
         more = page.locator('[data-testid="stSidebarNavViewButton"]')
         if more.count():
             more.click()
-    before = page.evaluate(STATE_JS)
+    before = s.runs
     link.click()
-    _settle(page, before)
+    s.settle(before)
     s.path = urlparse(page.url).path
     assert s.path == target, f"clicked the link to {target}, landed on {page.url}"
 
