@@ -39,16 +39,28 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL)
 
 
+MARTS_HASH = hashlib.sha256(MARTS_SQL.encode()).hexdigest()
+
+
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MARTS_SQL)
+    con.execute(
+        "create or replace table mart_build as select $h as marts_sql_sha256", {"h": MARTS_HASH}
+    )
 
 
 def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Warehouses built before the marts existed get them on the next load, even if unchanged."""
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where table_name = 'mart_item_quality'"
-        ).fetchone()[0]
+    """Whether the marts were built by this version of marts.sql: a warehouse built by an older
+    one (a missing mart, a changed column) gets them rebuilt on the next load, even if no file
+    changed."""
+    built = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'mart_build'"
+    ).fetchone()[0]
+    if not built:
+        return False
+    return (
+        con.execute("select any_value(marts_sql_sha256) from mart_build").fetchone()[0]
+        == MARTS_HASH
     )
 
 

@@ -81,3 +81,18 @@ def test_every_build_has_a_version_of_time_and_content_hash(loaded):
     assert version.endswith("-" + content_hash) and len(content_hash) == 12
     _, new_version = load(REFERENCE / "targets.csv", loaded, exported_at=None)
     assert new_version is None  # unchanged file: same warehouse, same version
+
+
+def test_an_unchanged_reload_rebuilds_marts_made_by_an_older_marts_sql(ref_only):
+    # a warehouse from before this marts.sql: another hash, and a mart that did not exist yet
+    con = duckdb.connect(str(ref_only))
+    con.execute("update mart_build set marts_sql_sha256 = 'older'")
+    con.execute("drop table mart_required_module")
+    con.close()
+    results, version = load(REFERENCE, ref_only)
+    assert {r.status for r in results.values()} == {"unchanged"}
+    assert version is not None  # a new build, for the marts alone
+    assert query(ref_only, "select count(*) from mart_required_module")[0][0] > 0
+    # and once current, an unchanged reload builds nothing
+    _, again = load(REFERENCE, ref_only)
+    assert again is None
