@@ -98,11 +98,31 @@ where d.is_counted
 group by all;
 
 -- one row per (hospital, wave, element) from the hospital's current answer in that wave
+-- an ED-only element does not apply to a hospital without an ED, whatever was answered
 create or replace table mart_adoption as
-select r.hospital_ccn, r.wave, p.element_id, p.stage, r.submitted_at
+select r.hospital_ccn, r.wave, p.element_id,
+       case when e.applies_to = 'emergency_services' and not h.has_emergency_services
+            then 'not_applicable' else p.stage end as stage,
+       r.submitted_at
 from survey_response r
 join protocol_response p using (tenant, record_id, event_name)
+join mart_hospital h using (hospital_ccn)
+left join protocol_element e using (element_id)
 where r.is_current and r.hospital_ccn is not null;
+
+-- Required training: the role x module matrix (without one, every module for every role); staff
+-- whose export names no job title (role 'unrecorded') owe the modules every role owes.
+create or replace table mart_required_module as
+with matrix as (
+    select r.role, m.module_id
+    from role r cross join module m
+    left join requirement q on q.role = r.role and q.module_id = m.module_id
+    where coalesce(q.is_required, not exists (select 1 from requirement))
+)
+select role, module_id from matrix
+union all
+select 'unrecorded', module_id from matrix
+group by module_id having count(*) = (select count(*) from role);
 
 -- Knowledge (DESIGN.md section 5). One row per (learner, module, phase, policy): the finished
 -- attempt each policy picks. first = earliest; best = highest score, earliest among equals;

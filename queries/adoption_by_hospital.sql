@@ -3,15 +3,6 @@
 -- apply to a hospital without an ED, whatever was answered). Grain: hospital_ccn x wave; $ccns.
 -- runner: scope=hospital measures=n_in_place,n_in_progress,n_not_started,n_not_applicable,n_unknown,n_applicable_answered
 --         pct.adoption_index_pct=n_in_place/n_applicable_answered
-with answers as (
-    select a.hospital_ccn, a.wave,
-           case when e.applies_to = 'emergency_services' and not h.has_emergency_services
-                then 'not_applicable' else a.stage end as stage
-    from mart_adoption a
-    join mart_hospital h using (hospital_ccn)
-    left join protocol_element e using (element_id)
-    where list_contains($ccns, a.hospital_ccn)
-)
 select hospital_ccn, wave,
        count(*) filter (where stage = 'in_place') as n_in_place,
        count(*) filter (where stage = 'in_progress') as n_in_progress,
@@ -20,6 +11,7 @@ select hospital_ccn, wave,
        count(*) filter (where stage = 'unknown') as n_unknown,
        count(*) filter (where stage in ('in_place', 'in_progress', 'not_started'))
            as n_applicable_answered
-from answers
+from mart_adoption  -- stages with ED-only elements already not applicable without an ED
+where list_contains($ccns, hospital_ccn)
 group by all
 order by hospital_ccn, wave

@@ -8,18 +8,9 @@ with settings as (
                as refresher_months
     from setting
 ),
-matrix as (
-    select r.role, m.module_id
-    from role r cross join module m
-    left join requirement q on q.role = r.role and q.module_id = m.module_id
-    where coalesce(q.is_required, not exists (select 1 from requirement))
-      and ($module is null or m.module_id = $module)
-),
-required as (
-    select * from matrix
-    union all
-    select 'unrecorded', module_id from matrix
-    group by module_id having count(*) = (select count(*) from role)
+required as (  -- mart_required_module: the requirement matrix, unrecorded role included
+    select role, module_id from mart_required_module
+    where $module is null or module_id = $module
 ),
 done as (
     select lm.hospital_ccn, lm.role, coalesce(lm.department, 'unrecorded') as department,
