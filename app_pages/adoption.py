@@ -4,7 +4,7 @@ waves, each hospital's gaps with what addresses them, and coverage against adopt
 import streamlit as st
 
 from analysis import adoption, coverage
-from ui import charts, context, program
+from ui import charts, context, glossary, program
 
 ctx = context.current()
 run = ctx.runner.run
@@ -12,7 +12,7 @@ elements = run("protocol_elements").frame
 names = elements.set_index("element_id")["name"].to_dict()
 
 st.title("Protocol adoption")
-st.caption(program.levels("Protocol adoption index"))
+st.caption(glossary.levels("Protocol adoption index"))
 index = run("adoption_by_hospital", ctx.viewer, ctx.filters)
 stages = run("adoption_by_hospital_element", ctx.viewer, ctx.filters).frame
 for note in index.notes:

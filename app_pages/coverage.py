@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import coverage
-from ui import charts, context, program, region_map
+from ui import charts, context, glossary, program, region_map
 from ui.theme import pct
 
 ctx = context.current()
@@ -13,7 +13,7 @@ role_names = roles.set_index("role")["label"].to_dict()
 targets = context.targets(ctx)
 
 st.title("Training coverage")
-st.caption(program.levels("Training coverage"))
+st.caption(glossary.levels("Training coverage"))
 res = run("coverage_by_hospital_role", ctx.viewer, ctx.filters)
 for note in res.notes:
     st.caption(note)
@@ -115,7 +115,7 @@ else:
     )
 
 st.subheader("Refresher currency")
-st.caption(program.levels("Refresher currency"))
+st.caption(glossary.levels("Refresher currency"))
 fresh = run("refresher_currency", ctx.viewer, ctx.filters).frame
 if fresh.empty:
     st.info("No staff has completed all required modules by the period's end.")

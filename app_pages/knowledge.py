@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis import knowledge, readings
 from queries.filters import Filters
-from ui import context, knowledge_blocks
+from ui import context, glossary, knowledge_blocks
 from ui import knowledge as view
 
 ctx = context.current()
@@ -50,7 +50,7 @@ module = st.selectbox(
 )
 
 st.header("Did scores rise after the modules?")
-st.caption(view.levels("Knowledge gain"))
+st.caption(glossary.levels("Knowledge gain"))
 row = mine[mine["module_id"] == module].iloc[0]  # modules come from these rows
 if pd.notna(row["released"]):
     st.info(
@@ -79,7 +79,7 @@ if own in set(bins["hospital"]) and module in set(bins[bins["hospital"] == own][
     st.plotly_chart(view.distributions(bins[bins["module_id"] == module], own), width="stretch")
 
 st.header(f"Which questions? {module} {titles.get(module, '')}")
-st.caption(view.levels("Item facility and McNemar test"))
+st.caption(glossary.levels("Item facility and McNemar test"))
 items_res = run("knowledge_items", ctx.viewer, ctx.filters, pool=True, policy=policy)
 texts = run("quiz_items").frame.set_index("item_id")["item_text"]
 if items_res.empty:
@@ -99,7 +99,7 @@ else:
     st.dataframe(view.items_table(items, texts), hide_index=True, width="stretch")
 
 st.subheader("Are the questions sound? (Moodle item analysis, first attempts)")
-st.caption(view.levels("Item analysis") + " · all roles and months")
+st.caption(glossary.levels("Item analysis") + " · all roles and months")
 phase = st.radio("Quiz", ["pre", "post", "followup"], horizontal=True, format_func=str.capitalize)
 quality = run("item_quality", ctx.viewer, replace(ctx.filters, module=module), pool=True)
 if quality.empty:
@@ -109,7 +109,7 @@ else:
     knowledge_blocks.quality(per_item, per_quiz, own, phase, texts)
 
 st.header("Did they keep it? Follow-up and attrition")
-st.caption(view.levels("Retention"))
+st.caption(glossary.levels("Retention"))
 ret = run("knowledge_retention", ctx.viewer, ctx.filters, pool=True, policy=policy)
 drop = run("knowledge_attrition", ctx.viewer, ctx.filters, pool=True, policy=policy)
 narrowed = replace(ctx.filters, module=None) != Filters()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import toolkit
-from ui import charts, context, program
+from ui import charts, context, glossary, program
 
 ctx = context.current()
 run = ctx.runner.run
@@ -13,7 +13,7 @@ elements = run("protocol_elements").frame
 element_names = elements.set_index("element_id")["name"].to_dict()
 
 st.title("Toolkit use")
-st.caption(program.levels("Toolkit downloads"))
+st.caption(glossary.levels("Toolkit downloads"))
 per_resource = run("downloads_by_resource", ctx.viewer, ctx.filters)
 monthly = run("downloads_by_resource_month", ctx.viewer, ctx.filters).frame
 hospitals = run("downloads_by_hospital", ctx.viewer, ctx.filters).frame

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import utilization
-from ui import charts, context, program
+from ui import charts, context, glossary, program
 
 ctx = context.current()
 run = ctx.runner.run
@@ -11,7 +11,7 @@ modules = run("modules").frame
 titles = modules.set_index("module_id")["title"].to_dict()
 
 st.title("Module use")
-st.caption(program.levels("Completions per 100 staff"))
+st.caption(glossary.levels("Completions per 100 staff"))
 res = run("utilization_by_hospital_module", ctx.viewer, ctx.filters)
 for note in res.notes:
     st.caption(note)
@@ -100,7 +100,7 @@ st.plotly_chart(
 st.dataframe(program.ranked_table(per), hide_index=True, width="stretch")
 
 st.subheader("Time spent, where the export records it")
-st.caption(program.levels("Time spent"))
+st.caption(glossary.levels("Time spent"))
 pooled_use = run("utilization_by_hospital_module", ctx.viewer, ctx.filters, pool=True).frame
 st.dataframe(program.time_table(pooled_use, titles), hide_index=True, width="stretch")
 

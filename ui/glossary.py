@@ -207,3 +207,11 @@ METRICS = [
         "—",
     ),
 ]
+
+LEVELS = {m.name: m for m in METRICS}
+
+
+def levels(metric: str) -> str:
+    """A metric's place in the three frameworks, for a caption beside the figure."""
+    m = LEVELS[metric]
+    return f"RE-AIM: {m.re_aim} · Moore: {m.moore} · Kirkpatrick: {m.kirkpatrick}"

@@ -9,21 +9,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.glossary import METRICS
+from ui.program import module_label
 from ui.theme import OKABE_ITO, PEER_COLOUR, WITHHELD, count, number, p_value, pct
 
-LEVELS = {m.name: m for m in METRICS}
 
-
-def levels(metric: str) -> str:
-    m = LEVELS[metric]
-    return f"RE-AIM: {m.re_aim} · Moore: {m.moore} · Kirkpatrick: {m.kirkpatrick}"
-
-
-def _short(module_id: str, titles: dict, width: int = 34) -> str:
-    title = titles.get(module_id, "")
-    title = title if len(title) <= width else title[: width - 1].rstrip() + "…"
-    return f"{module_id} {title}"
+def _short(module_id: str, titles: dict) -> str:
+    return module_label(module_id, titles, 34)
 
 
 def _interval(lo, hi, digits=1) -> str:

@@ -3,15 +3,7 @@
 import pandas as pd
 
 from queries.labels import column_label, format_label, reason_label
-from ui.glossary import METRICS
 from ui.theme import WITHHELD, count, display, number, pct
-
-LEVELS = {m.name: m for m in METRICS}
-
-
-def levels(metric: str) -> str:
-    m = LEVELS[metric]
-    return f"RE-AIM: {m.re_aim} · Moore: {m.moore} · Kirkpatrick: {m.kirkpatrick}"
 
 
 def held(value, fmt=count) -> str:
