@@ -73,7 +73,7 @@ if missing and len(missing) < len(own):
     )
 if by_role.empty:
     st.info(
-        "None of these hospitals' LMS exports records job titles, so coverage by role "
+        "No LMS export of these hospitals records job titles, so coverage by role "
         "cannot be computed."
     )
 else:

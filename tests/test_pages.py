@@ -117,3 +117,28 @@ def test_coverage_without_any_headcount_says_why_it_is_empty(app, loaded):
     at.switch_page("app_pages/coverage.py").run()
     assert not at.exception
     assert "No HR headcount" in at.info[0].value
+
+
+def test_a_withheld_bar_reads_lt11_instead_of_a_blank_row():
+    import numpy as np
+    import pandas as pd
+
+    from ui import charts
+
+    f = pd.DataFrame(
+        {
+            "label": ["Alpha", "Other hospitals in IL"],
+            "v": [40.0, np.nan],
+            "lo": [30.0, np.nan],
+            "hi": [50.0, np.nan],
+            "hover": ["a", "b"],
+        }
+    )
+    fig = charts.bars_with_ci(
+        f, label="label", value="v", low="lo", high="hi", title="t", x_title="x", hover="hover"
+    )
+    marks = [t for t in fig.data if t.type == "scatter"]
+    assert [list(t.y) for t in marks] == [["Other hospitals in IL"]]
+    assert marks[0].text == ("<11 or no figure",)
+    fig = charts.bars(f.dropna(), label="label", value="v", title="t", x_title="x", hover="hover")
+    assert [t.type for t in fig.data] == ["bar"]  # nothing withheld, nothing marked

@@ -127,6 +127,7 @@ def bars_with_ci(
             y=f[label],
             orientation="h",
             marker_color=colours,
+            showlegend=False,
             error_x=dict(
                 type="data",
                 symmetric=False,
@@ -138,6 +139,7 @@ def bars_with_ci(
             hovertemplate="%{y}<br>%{customdata}<extra></extra>",
         )
     )
+    _mark_withheld(fig, f, label, value)
     if target is not None and not np.isnan(target):
         fig.add_vline(
             x=target,
@@ -149,6 +151,25 @@ def bars_with_ci(
     fig.update_xaxes(title=x_title, range=[0, 100])
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, title, max(300, 24 * len(f) + 140), bargap=0.25)
+
+
+def _mark_withheld(fig: go.Figure, f: pd.DataFrame, label: str, value: str) -> None:
+    """A bar with no value was withheld (or has no denominator): say so where the bar would be,
+    rather than leave a blank row."""
+    gone = f[f[value].isna()]
+    if len(gone):
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(gone),
+                y=gone[label],
+                mode="text",
+                text=[f"{WITHHELD} or no figure"] * len(gone),
+                textposition="middle right",
+                textfont=dict(color="#666"),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
 
 
 def bars(
@@ -174,6 +195,7 @@ def bars(
             y=f[label],
             orientation="h",
             marker_color=colours,
+            showlegend=False,
             text=[("" if pd.isna(v) else format(v, value_format)) for v in f[value]],
             textposition="outside",
             cliponaxis=False,
@@ -181,6 +203,7 @@ def bars(
             hovertemplate="%{y}<br>%{customdata}<extra></extra>",
         )
     )
+    _mark_withheld(fig, f, label, value)
     fig.update_xaxes(title=x_title, rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, title, max(300, 24 * len(f) + 140), bargap=0.25)
