@@ -176,9 +176,12 @@ class Runner:
         viewer: Viewer = COLLABORATIVE,
         filters: Filters | None = None,
         pool: bool = False,
+        external: bool = False,
         **extra,
     ) -> Result:
-        """`pool`: the viewer's own hospitals as one row (peer groups stay as they are)."""
+        """`pool`: the viewer's own hospitals as one row (peer groups stay as they are).
+        `external`: for outside audiences (DESIGN.md section 6): staff counts of 1-10 are
+        withheld in every row, the viewer's own hospitals included."""
         spec = specs.load(name)
         if spec.scope == "collaborative" and not viewer.is_collaborative:
             raise ScopeError(f"{name} is for collaborative staff only")
@@ -186,7 +189,16 @@ class Runner:
         with self._cursor() as (cur, att):
             frame = self._frame(att, viewer)
             f = frame.sanitize(filters or Filters())
-            key = (att.version, att.alias, name, viewer, f, pool, tuple(sorted(extra.items())))
+            key = (
+                att.version,
+                att.alias,
+                name,
+                viewer,
+                f,
+                pool,
+                external,
+                tuple(sorted(extra.items())),
+            )
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
@@ -200,7 +212,7 @@ class Runner:
             period = att.resolve(f)
             if spec.scope == "hospital":
                 out, mask, notes, detail = self._scoped(
-                    cur, att, spec, frame, f, period, extra, pool
+                    cur, att, spec, frame, f, period, extra, pool, external
                 )
             else:
                 out = _fetch(cur, spec, _bind(spec, period, f, None, extra))
@@ -305,10 +317,12 @@ class Runner:
         cells[RELEASED] = 1.0
         return cells, cell, out
 
-    def _scoped(self, cur, att, spec, frame: HospitalFrame, f, period: Period, extra, pool):
+    def _scoped(
+        self, cur, att, spec, frame: HospitalFrame, f, period: Period, extra, pool, external=False
+    ):
         out, keys, bins = self._cells(cur, spec, frame, f, period, extra, pool)
         outside = out["is_peer_group"]
-        mask = suppress.primary(out, outside, spec)
+        mask = suppress.primary(out, outside | external, spec)
         notes = [
             f"{g}: withheld (fewer than {MIN_PEERS} hospitals, so it could identify one)"
             for g in frame.withheld

@@ -1,0 +1,554 @@
+"""One function per sheet: the runner's figures (and the analysis layer's statistics on them)
+as a table with display headers, number formats and the cells that are withheld.
+
+A statistic is withheld (`<11`) where the runner withheld it or what it is computed from; a
+blank cell means there is no figure (no data, or not applicable)."""
+
+import numpy as np
+import pandas as pd
+
+from analysis import adoption, coverage, knowledge, overview, utilization
+from exports.source import Source
+from exports.xlsx import Chart, Sheet
+from queries import labels
+from queries import overview as overview_q
+from queries.suppress import THRESHOLD
+
+STAGE_WORDS = {
+    "in_place": "In place",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+    "not_applicable": "Not applicable",
+    "unknown": "Unknown",
+}
+
+
+def _sheet(name, frame, columns: dict, held_rows=None, chart=None, depends=None) -> Sheet:
+    """columns: source column -> (header, kind). held_rows: rows whose missing figures are
+    withheld rather than absent."""
+    out = pd.DataFrame({h: frame[c].to_numpy() for c, (h, _) in columns.items()})
+    kinds = {h: k for h, k in columns.values()}
+    held = pd.DataFrame(False, index=out.index, columns=out.columns)
+    if held_rows is not None:
+        rows = np.asarray(held_rows, dtype=bool)
+        for h, k in kinds.items():
+            if k not in ("text", "", "date", "month", "datetime"):
+                held[h] = out[h].isna().to_numpy() & rows
+    return Sheet(name, out, kinds, held, chart, depends or {})
+
+
+def _rows_with_suppression(res, key: str = "hospital") -> set:
+    sup = res.suppressed.any(axis=1)
+    return set(res.frame.loc[sup, key]) if key in res.frame.columns else set()
+
+
+def _titles(src: Source) -> dict:
+    return src.catalog("modules").set_index("module_id")["title"].to_dict()
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+def _peer_view(data: dict, bins, n_peers: int) -> dict:
+    """The same frames with the peer groups as 'own' rows, for figures() to read."""
+
+    def flip(frame):
+        if frame is None:
+            return None
+        peers = frame[frame["is_peer_group"].astype(bool)].copy()
+        peers["is_peer_group"] = False
+        return peers
+
+    out = {k: flip(v) for k, v in data.items() if k not in ("n_hospitals", "knowledge")}
+    out["knowledge"] = flip(bins) if bins is not None else None
+    out["n_hospitals"] = n_peers
+    return out
+
+
+def summary(src: Source, with_peers: bool) -> Sheet:
+    runner, f = src.runner, src.filters
+    data = overview_q.gather(runner, src.viewer, f, external=src.external)
+    now = overview.figures(data)
+    before_f, before_label = overview_q.previous(runner, f)
+    before = (
+        overview.figures(overview_q.gather(runner, src.viewer, before_f, external=src.external))
+        if before_f
+        else {}
+    )
+    targets = overview_q.targets(runner, f)
+    peer = {}
+    if with_peers:
+        gains = src.run("knowledge_gains", pool=True, policy="first").detail
+        bins = gains[gains["is_peer_group"]] if gains is not None else None
+        n_peers = len(runner.frame(src.viewer).groups)
+        if n_peers:
+            peer = overview.figures(_peer_view(data, bins, n_peers))
+    rows = []
+    for fig in now.values():
+        was, label = (
+            (before[fig.metric].value, before_label) if fig.metric in before else (np.nan, "")
+        )
+        if pd.notna(fig.prior):
+            was, label = fig.prior, fig.prior_label
+        rows.append(
+            {
+                "dimension": fig.dimension,
+                "label": fig.label,
+                "unit": "percentage points" if fig.unit == "pp" else "percent",
+                "value": fig.value,
+                "n": fig.n,
+                "n_label": fig.n_label,
+                "target": targets.get(fig.metric, np.nan),
+                # a peer group is one pooled row: how many of its hospitals took part is unknown
+                "peer": peer[fig.metric].value
+                if fig.metric in peer and fig.metric != "hospitals_with_completion_pct"
+                else np.nan,
+                "peer_n": peer[fig.metric].n if fig.metric in peer else np.nan,
+                "was": was,
+                "was_label": label,
+                "change": fig.value - was,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    cols = {
+        "dimension": ("RE-AIM dimension", "text"),
+        "label": ("Measure", "text"),
+        "value": ("Value", "one"),
+        "unit": ("Unit", "text"),
+        "n": ("n", "count"),
+        "n_label": ("n counts", "text"),
+        "target": ("Target", "one"),
+    }
+    if with_peers:
+        cols |= {"peer": ("Peer hospitals", "one"), "peer_n": ("Peer n", "count")}
+    cols |= {
+        "was": ("Compared with", "one"),
+        "was_label": ("Compared with (period)", "text"),
+        "change": ("Change (pp)", "pp"),
+    }
+    # n counts staff in some rows and hospitals or survey answers in others: outsiders lose
+    # the staff rows resting on 1-10 people here, not in the generic sweep
+    staff = frame["n_label"].isin(
+        ["staff (headcount)", "learner-modules", "staff ever fully trained"]
+    )
+    few = staff & frame["n"].between(1, THRESHOLD - 1) & src.external
+    few_peer = staff & frame["peer_n"].between(1, THRESHOLD - 1) & src.external
+    held = pd.Series([_withheld_inputs(data, m) for m in now]) | few
+    peer_held = pd.Series([bool(peer) and _withheld_inputs(data, m, True) for m in now])
+    peer_held |= few_peer
+    was_held = few.copy()
+    for col, rows in (("value", held), ("change", held | was_held), ("was", was_held)):
+        frame[col] = frame[col].where(~rows, np.nan)
+    frame["peer"] = frame["peer"].where(~peer_held, np.nan)
+    frame["n"] = frame["n"].where(~few, np.nan)
+    frame["peer_n"] = frame["peer_n"].where(~few_peer, np.nan)
+    sheet = _sheet("Summary", frame, cols)
+    for col, rows in (("Value", held), ("Change (pp)", held | was_held), ("n", few)):
+        sheet.withheld[col] = rows.to_numpy()
+    if with_peers:
+        sheet.withheld["Peer hospitals"] = peer_held.to_numpy()
+        sheet.withheld["Peer n"] = few_peer.to_numpy()
+    return sheet
+
+
+# what each headline figure is computed from: a withheld input withholds the figure (a sum that
+# skipped it would read too low)
+_INPUTS = {
+    "coverage_pct": ("coverage", ["n_covered", "headcount"]),
+    "hospitals_with_completion_pct": ("utilization", ["n_completed"]),
+    "adoption_index_pct": ("adoption", ["n_in_place", "n_applicable_answered"]),
+    "current_pct": ("refresher", ["n_current", "n_ever_covered"]),
+}
+
+
+def _withheld_inputs(data: dict, metric: str, peers: bool = False) -> bool:
+    if metric not in _INPUTS:
+        return False
+    key, cols = _INPUTS[metric]
+    frame = data[key]
+    rows = frame[frame["is_peer_group"].astype(bool) == peers]
+    return bool(rows[cols].isna().to_numpy().any())
+
+
+# --- module use --------------------------------------------------------------------------------
+
+
+def utilization_by_hospital(src: Source) -> Sheet:
+    res = src.run("utilization_by_hospital_module")
+    fr = src.relabel(res.frame).assign(title=lambda d: d["module_id"].map(_titles(src)))
+    fr = fr.sort_values(["is_peer_group", "hospital", "module_id"], kind="stable")
+    held = res.suppressed.loc[fr.index].any(axis=1)
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "module_id": ("Module", "text"),
+        "title": ("Title", "text"),
+        "n_started": ("Staff started", "n"),
+        "n_completed": ("Staff completed", "n"),
+        "completion_rate_pct": ("Completion rate among starters", "pct"),
+        "headcount": ("Headcount", "n"),
+        "completions_per_100_staff": ("Completions per 100 staff", "one"),
+        "sum_contact_hours": ("Contact hours earned", "one"),
+        "mean_time_spent_min": ("Mean time spent (min)", "one"),
+        "mean_days_to_complete": ("Mean days to complete", "one"),
+    }
+    return _sheet("Module use by hospital", fr, cols, held_rows=held)
+
+
+def utilization_ranked(src: Source) -> Sheet:
+    res = src.run("utilization_by_hospital_module")
+    per = src.relabel(utilization.per_hospital(res.frame))
+    per = per.sort_values("completions_per_100_staff", ascending=False, na_position="last")
+    held = per["hospital"].isin(src.relabel(res.frame.loc[res.suppressed.any(axis=1)])["hospital"])
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "n_started": ("Staff-modules started", "n"),
+        "n_completed": ("Staff-modules completed", "n"),
+        "completion_rate_pct": ("Completion rate among starters", "pct"),
+        "headcount": ("Headcount", "n"),
+        "completions_per_100_staff": ("Completions per 100 staff per module", "one"),
+        "sum_contact_hours": ("Contact hours earned", "one"),
+        "is_lagging": ("Lagging", "text"),
+    }
+    chart = Chart(
+        "bar",
+        "Completions per 100 staff per module",
+        "Hospital",
+        ["Completions per 100 staff per module"],
+    )
+    return _sheet("Module use ranked", per, cols, held_rows=held, chart=chart)
+
+
+def completions_by_month(src: Source) -> Sheet:
+    res = src.run("completions_by_month", pool=True)
+    fr = src.relabel(res.frame)
+    held = res.suppressed["n_completed"].to_numpy()
+    wide = fr.pivot_table(
+        index="month", columns="hospital", values="n_completed", aggfunc="first", dropna=False
+    )
+    mask = (
+        fr.assign(_h=held)
+        .pivot_table(index="month", columns="hospital", values="_h", aggfunc="first")
+        .reindex_like(wide)
+        .fillna(False)
+        .astype(bool)
+    )
+    order = [c for c in wide.columns if c in set(fr.loc[~fr["is_peer_group"], "hospital"])]
+    order += [c for c in wide.columns if c not in order]
+    wide, mask = wide[order].reset_index(), mask[order].reset_index(drop=True)
+    wide["month"] = pd.to_datetime(wide["month"])
+    cols = {"month": ("Month", "month")} | {h: (str(h), "n") for h in order}
+    sheet = _sheet(
+        "Completions by month",
+        wide,
+        cols,
+        chart=Chart("line", "Module completions per month", "Month", [str(h) for h in order]),
+    )
+    for h in order:
+        sheet.withheld[str(h)] = mask[h].to_numpy()
+    return sheet
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+def coverage_by_hospital(src: Source) -> Sheet | None:
+    res = src.run("coverage_by_hospital_role")
+    if res.empty:
+        return None
+    per = coverage.by_hospital(res.frame)
+    held = per["hospital"].isin(_rows_with_suppression(res))
+    per = src.relabel(per).assign(_held=held.to_numpy())
+    per = per.sort_values("coverage_pct", ascending=False, na_position="last")
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "headcount": ("Headcount", "n"),
+        "n_covered": ("Staff with all required modules", "n"),
+        "coverage_pct": ("Coverage", "pct"),
+        "ci_low_pct": ("95% CI low", "pct"),
+        "ci_high_pct": ("95% CI high", "pct"),
+        "reached_pct": ("Reached (1+ module)", "pct"),
+        "is_imprecise": ("Imprecise", "text"),
+        "is_over_headcount": ("More trained than headcount", "text"),
+    }
+    chart = Chart("bar", "Training coverage by hospital", "Hospital", ["Coverage"])
+    return _sheet("Coverage by hospital", per, cols, held_rows=per["_held"], chart=chart)
+
+
+def coverage_by_role(src: Source) -> Sheet | None:
+    res = src.run("coverage_by_hospital_role")
+    by = coverage.by_role(res.frame) if not res.empty else pd.DataFrame()
+    if by.empty:
+        return None
+    roles = src.catalog("roles")
+    names = roles.set_index("role")["label"].to_dict()
+    front = set(roles.loc[roles["is_front_line"].fillna(False).astype(bool), "role"])
+    by = by.assign(label=by["role"].map(names).fillna(by["role"]), front=by["role"].isin(front))
+    by = by.sort_values("coverage_pct", ascending=False)
+    cols = {
+        "label": ("Role", "text"),
+        "front": ("Front-line role", "text"),
+        "headcount": ("Headcount", "n"),
+        "n_covered": ("Staff with all required modules", "n"),
+        "coverage_pct": ("Coverage", "pct"),
+        "ci_low_pct": ("95% CI low", "pct"),
+        "ci_high_pct": ("95% CI high", "pct"),
+        "n_hospitals_over": ("Hospitals with more trained than headcount", "count"),
+    }
+    held = by[["headcount", "n_covered"]].isna().any(axis=1)
+    chart = Chart("bar", "Training coverage by role", "Role", ["Coverage"])
+    return _sheet("Coverage by role", by, cols, held_rows=held, chart=chart)
+
+
+def refresher(src: Source) -> Sheet:
+    res = src.run("refresher_currency")
+    roles = src.catalog("roles").set_index("role")["label"].to_dict()
+    fr = src.relabel(res.frame).assign(label=lambda d: d["role"].map(roles).fillna(d["role"]))
+    held = res.suppressed.any(axis=1)
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "label": ("Role", "text"),
+        "n_ever_covered": ("Staff ever fully trained", "n"),
+        "n_current": ("Current", "n"),
+        "n_lapsing": ("Lapsing within 3 months", "n"),
+        "n_lapsed": ("Lapsed", "n"),
+        "current_pct": ("Current share", "pct"),
+        "lapsed_pct": ("Lapsed share", "pct"),
+    }
+    return _sheet("Refresher currency", fr, cols, held_rows=held)
+
+
+# --- knowledge ---------------------------------------------------------------------------------
+
+
+def _pooled_stats(src: Source, name: str, fn):
+    res = src.run(name, pool=True, policy="first")
+    cells = res.frame
+    bins = res.detail if res.detail is not None else cells.iloc[0:0]
+    stats = fn(cells, bins)
+    return src.relabel(stats).sort_values(["is_peer_group", "hospital"], kind="stable")
+
+
+def knowledge_gains(src: Source) -> Sheet:
+    g = _pooled_stats(src, "knowledge_gains", knowledge.gains)
+    g = g.assign(title=g["module_id"].map(_titles(src)))
+    g = g.sort_values(["is_peer_group", "hospital", "module_id"], kind="stable")
+    cols = {
+        "hospital": ("Hospitals", "text"),
+        "module_id": ("Module", "text"),
+        "title": ("Title", "text"),
+        "n_learners": ("Learners (pairs)", "n"),
+        "mean_pre_pct": ("Mean pre-test", "pct"),
+        "mean_post_pct": ("Mean post-test", "pct"),
+        "mean_change_pp": ("Mean change (pp)", "pp"),
+        "ci_low_pp": ("95% CI low (pp)", "pp"),
+        "ci_high_pp": ("95% CI high (pp)", "pp"),
+        "p_t_holm": ("Paired t p (Holm)", "p"),
+        "p_wilcoxon_holm": ("Wilcoxon p (Holm)", "p"),
+        "dz": ("Cohen's dz", "two"),
+        "dz_ci_low": ("dz 95% CI low", "two"),
+        "dz_ci_high": ("dz 95% CI high", "two"),
+        "r_rank_biserial": ("Rank-biserial r", "two"),
+        "hake_g": ("Hake normalized gain", "two"),
+        "hake_band": ("Gain band", "text"),
+        "note": ("Note", "text"),
+    }
+    n_own = int((~g["is_peer_group"]).sum())
+    own_labels = g.loc[~g["is_peer_group"], "hospital"].unique()
+    chart = (
+        Chart("bar", "Mean change pre to post (pp), first attempts", "Module", ["Mean change (pp)"])
+        if len(own_labels) == 1 and n_own
+        else None
+    )
+    sheet = _sheet("Knowledge gains", g, cols, held_rows=g["released"].isna(), chart=chart)
+    if chart:
+        chart.rows = n_own
+    return sheet
+
+
+def knowledge_items(src: Source) -> Sheet:
+    it = _pooled_stats(src, "knowledge_items", knowledge.item_changes)
+    stems = src.catalog("quiz_items").set_index("item_id")["item_text"]
+    it = it.assign(stem=it["item_id"].map(stems))
+    it = it.sort_values(["is_peer_group", "hospital", "item_id"], kind="stable")
+    cols = {
+        "hospital": ("Hospitals", "text"),
+        "module_id": ("Module", "text"),
+        "item_id": ("Item", "text"),
+        "stem": ("Question", "text"),
+        "n_learners": ("Learners (pairs)", "n"),
+        "facility_pre": ("Correct before", "share"),
+        "facility_post": ("Correct after", "share"),
+        "n_improved": ("Wrong to right", "n"),
+        "n_worsened": ("Right to wrong", "n"),
+        "p_mcnemar": ("McNemar exact p", "p"),
+        "p_bh": ("p (Benjamini-Hochberg)", "p"),
+        "is_gap": ("Knowledge gap (correct after < 70%)", "text"),
+    }
+    return _sheet("Item analysis", it, cols, held_rows=it["released"].isna())
+
+
+# --- toolkit -----------------------------------------------------------------------------------
+
+
+def toolkit_by_resource(src: Source) -> Sheet:
+    res = src.run("downloads_by_resource", pool=True)
+    rs = src.catalog("toolkit_resources").set_index("resource_id")
+    fr = src.relabel(res.frame)
+    fr = fr.assign(title=fr["resource_id"].map(rs["title"]), kind=fr["resource_id"].map(rs["kind"]))
+    fr = fr.sort_values(["is_peer_group", "hospital", "n_downloads"], ascending=[True, True, False])
+    cols = {
+        "hospital": ("Hospitals", "text"),
+        "resource_id": ("Resource", "text"),
+        "title": ("Title", "text"),
+        "kind": ("Kind", "text"),
+        "n_downloads": ("Downloads", "n"),
+        "n_clients": ("Unique clients", "n"),
+    }
+    return _sheet(
+        "Toolkit by resource", fr, cols, held_rows=res.suppressed.loc[fr.index].any(axis=1)
+    )
+
+
+def toolkit_all(src: Source) -> Sheet:
+    """Collaborative staff only: every counted download, attributed to a hospital or not."""
+    fr = src.run("downloads_all_by_resource_month").frame
+    rs = src.catalog("toolkit_resources").set_index("resource_id")
+    tot = fr.groupby("resource_id", as_index=False)["n_downloads"].sum()
+    tot = tot.assign(title=tot["resource_id"].map(rs["title"]).fillna(tot["resource_id"]))
+    tot = tot.sort_values("n_downloads", ascending=False)
+    cols = {
+        "title": ("Resource", "text"),
+        "resource_id": ("Resource id", "text"),
+        "n_downloads": ("Downloads (all, attributed or not)", "n"),
+    }
+    chart = Chart(
+        "bar", "Toolkit downloads by resource", "Resource", ["Downloads (all, attributed or not)"]
+    )
+    return _sheet("Toolkit downloads", tot, cols, chart=chart)
+
+
+def toolkit_by_hospital(src: Source) -> Sheet:
+    res = src.run("downloads_by_hospital")
+    fr = src.relabel(res.frame).sort_values("n_downloads", ascending=False)
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "n_downloads": ("Downloads", "n"),
+        "n_clients": ("Unique clients", "n"),
+    }
+    held = res.suppressed.loc[fr.index].any(axis=1)
+    return _sheet("Toolkit by hospital", fr, cols, held_rows=held)
+
+
+# --- protocol adoption -------------------------------------------------------------------------
+
+
+def adoption_index(src: Source) -> Sheet:
+    res = src.run("adoption_by_hospital")
+    ch = src.relabel(adoption.index_change(res.frame))
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "first_wave": ("First wave", "text"),
+        "latest_wave": ("Latest wave", "text"),
+        "first_index_pct": ("Adoption index, first wave", "pct"),
+        "latest_index_pct": ("Adoption index, latest wave", "pct"),
+        "change_pp": ("Change (pp)", "pp"),
+    }
+    return _sheet("Adoption index", ch, cols)
+
+
+def _stages(src: Source):
+    res = src.run("adoption_by_hospital_element")
+    wave = adoption.latest_wave(res.frame["wave"]) if not res.empty else None
+    return res, wave
+
+
+def adoption_stages(src: Source) -> Sheet:
+    res, wave = _stages(src)
+    names = src.catalog("protocol_elements").set_index("element_id")["name"]
+    fr = res.frame
+    fr = fr[(~fr["is_peer_group"]) & (fr["wave"] == wave)] if wave else fr.iloc[0:0]
+    fr = src.relabel(fr).assign(
+        name=lambda d: d["element_id"].map(names), stage_word=lambda d: d["stage"].map(STAGE_WORDS)
+    )
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "wave": ("Survey wave", "text"),
+        "element_id": ("Element", "text"),
+        "name": ("Protocol element", "text"),
+        "stage_word": ("Stage", "text"),
+    }
+    return _sheet("Adoption stages", fr.sort_values(["hospital", "element_id"]), cols)
+
+
+def peer_adoption(src: Source) -> Sheet | None:
+    res, wave = _stages(src)
+    if not wave or not res.frame["is_peer_group"].any():
+        return None
+    sh = adoption.peer_shares(res.frame, wave)
+    names = src.catalog("protocol_elements").set_index("element_id")["name"]
+    sh = sh.assign(name=sh["element_id"].map(names), stage_word=sh["stage"].map(STAGE_WORDS))
+    cols = {
+        "hospital": ("Peer group", "text"),
+        "n_hospitals": ("Hospitals in group", "count"),
+        "element_id": ("Element", "text"),
+        "name": ("Protocol element", "text"),
+        "stage_word": ("Stage", "text"),
+        "n_hospitals_at_stage": ("Hospitals at stage", "n"),
+        "share_pct": ("Share of answered", "pct"),
+    }
+    held = res.suppressed.loc[sh.index].any(axis=1)
+    return _sheet("Peer adoption", sh, cols, held_rows=held)
+
+
+def protocol_gaps(src: Source) -> Sheet:
+    res, wave = _stages(src)
+    elements = src.catalog("protocol_elements")
+    gaps = (
+        adoption.gaps(res.frame, elements, wave)
+        if wave
+        else pd.DataFrame(
+            columns=["hospital", "element_id", "stage", "name", "resources", "modules"]
+        )
+    )
+    gaps = src.relabel(gaps).assign(stage_word=lambda d: d["stage"].map(STAGE_WORDS))
+    cols = {
+        "hospital": ("Hospital", "text"),
+        "element_id": ("Element", "text"),
+        "name": ("Protocol element", "text"),
+        "stage_word": ("Stage", "text"),
+        "resources": ("Toolkit resources that address it", "text"),
+        "modules": ("Education modules that address it", "text"),
+    }
+    return _sheet("Protocol gaps", gaps, cols)
+
+
+# --- data status, definitions ------------------------------------------------------------------
+
+
+def data_status(src: Source) -> Sheet:
+    fr = src.catalog("source_freshness")
+    fr = fr.assign(format=fr["format"].map(labels.format_label))
+    cols = {
+        "format": ("Source", "text"),
+        "system": ("System", "text"),
+        "n_files": ("Files", "count"),
+        "last_export_at": ("Newest export", "datetime"),
+        "last_event_at": ("Newest record in it", "datetime"),
+        "last_loaded_at": ("Last loaded", "datetime"),
+    }
+    return _sheet("Data status", fr, cols)
+
+
+def definitions() -> Sheet:
+    from ui.glossary import METRICS  # plain dataclasses, shared with the Definitions page
+
+    frame = pd.DataFrame([m.__dict__ for m in METRICS])
+    cols = {
+        "name": ("Metric", "text"),
+        "definition": ("Definition", "text"),
+        "formula": ("Formula", "text"),
+        "re_aim": ("RE-AIM dimension", "text"),
+        "moore": ("Moore level", "text"),
+        "kirkpatrick": ("Kirkpatrick level", "text"),
+    }
+    return _sheet("Definitions", frame, cols)
