@@ -95,14 +95,18 @@ def by_role(rows: pd.DataFrame, key: str = "role") -> pd.DataFrame:
     keep = recorded(rows[~rows["is_peer_group"]], key)
     mine = mine[mine["hospital"].map(keep).fillna(False).astype(bool)].copy()
     head = mine["headcount"].astype("float64")
-    mine["is_over_headcount"] = mine["n_reached"] > head
+    # a withheld count (missing) withholds the role's total and its flag: a sum that skipped
+    # it, or an "is over" that read it as false, would be a false figure
+    over = (mine["n_reached"] > head).astype("float64")
+    mine["is_over_headcount"] = over.where(mine["n_reached"].notna() & head.notna())
     mine["n_covered"] = np.minimum(mine["n_covered"], head)  # capped per hospital, then summed
     mine["n_reached"] = np.minimum(mine["n_reached"], head)
+    whole = lambda s: s.sum(min_count=len(s))  # noqa: E731
     summed = mine.groupby(key, sort=True).agg(
-        n_covered=("n_covered", "sum"),
-        n_reached=("n_reached", "sum"),
-        headcount=("headcount", "sum"),
-        n_hospitals_over=("is_over_headcount", "sum"),
+        n_covered=("n_covered", whole),
+        n_reached=("n_reached", whole),
+        headcount=("headcount", whole),
+        n_hospitals_over=("is_over_headcount", whole),
     )
     out = proportions(summed.reset_index())  # capped sums are never over: flag the hospitals
     out["is_over_headcount"] = out["is_over_headcount"] | (out["n_hospitals_over"] > 0)

@@ -358,6 +358,28 @@ def test_by_role_keeps_a_hospital_nobody_reached_in_the_denominator():
     assert out.loc[0, "coverage_pct"] == approx(100 * 10 / 60)
 
 
+def test_by_role_withholds_a_role_total_and_its_flag_when_one_hospitals_count_is_withheld():
+    # an external export withholds own counts of 1-10: Beta's RN covered count is missing
+    rows = runner_frame(
+        "role",
+        [
+            mine("Alpha", "RN", 12, 30, 25),  # 30 reached of 25 staff: over headcount
+            mine("Beta", "RN", None, None, 40),
+            mine("Alpha", "physician", 4, 5, 20),
+            mine("Beta", "physician", 11, 12, 30),
+        ],
+    )
+    out = coverage.by_role(rows)
+    rn = row(out, "role", "RN")
+    # 12 + <11 is not 12: the total, its coverage and the over-headcount count are withheld
+    assert pd.isna(rn.n_covered) and pd.isna(rn.n_reached) and pd.isna(rn.coverage_pct)
+    assert rn.headcount == 65
+    assert pd.isna(rn.n_hospitals_over)
+    md = row(out, "role", "physician")
+    assert (md.n_covered, md.n_reached, md.headcount, md.n_hospitals_over) == (15, 17, 50, 0)
+    assert md.coverage_pct == approx(30.0)
+
+
 def test_by_role_by_department_uses_the_department_key():
     rows = runner_frame(
         "department",
