@@ -23,9 +23,11 @@ STAGE_WORDS = {
 }
 
 
-def _sheet(name, frame, columns: dict, held_rows=None, chart=None, depends=None) -> Sheet:
+def _sheet(
+    name, frame, columns: dict, held_rows=None, chart=None, depends=None, held_cells=None
+) -> Sheet:
     """columns: source column -> (header, kind). held_rows: rows whose missing figures are
-    withheld rather than absent."""
+    withheld rather than absent; held_cells: the same per cell (source columns, frame's index)."""
     out = pd.DataFrame({h: frame[c].to_numpy() for c, (h, _) in columns.items()})
     kinds = {h: k for h, k in columns.values()}
     held = pd.DataFrame(False, index=out.index, columns=out.columns)
@@ -34,12 +36,30 @@ def _sheet(name, frame, columns: dict, held_rows=None, chart=None, depends=None)
         for h, k in kinds.items():
             if k not in ("text", "", "date", "month", "datetime"):
                 held[h] = out[h].isna().to_numpy() & rows
+    if held_cells is not None:
+        for c, (h, _) in columns.items():
+            if c in held_cells.columns:
+                cells = held_cells[c].reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+                held[h] = held[h].to_numpy() | (out[h].isna().to_numpy() & cells)
     return Sheet(name, out, kinds, held, chart, depends or {})
 
 
-def _rows_with_suppression(res, key: str = "hospital") -> set:
-    sup = res.suppressed.any(axis=1)
-    return set(res.frame.loc[sup, key]) if key in res.frame.columns else set()
+def _agg_held(res, key: str, mapping: dict, keep=None) -> pd.DataFrame:
+    """Per value of key: is an aggregated column (summed over the key's rows) resting on a
+    withheld cell? mapping: output column -> the runner's columns it is computed from."""
+    sup, fr = res.suppressed, res.frame
+    if keep is not None:
+        sup, fr = sup[keep], fr[keep]
+    return pd.DataFrame(
+        {
+            out: sup[cols].any(axis=1).groupby(fr[key].to_numpy()).any()
+            for out, cols in mapping.items()
+        }
+    )
+
+
+def _by_key(held: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    return held.reindex(keys.to_numpy()).fillna(False).astype(bool).set_axis(keys.index)
 
 
 def _titles(src: Source) -> dict:
@@ -70,11 +90,10 @@ def summary(src: Source, with_peers: bool) -> Sheet:
     data = overview_q.gather(runner, src.viewer, f, external=src.external)
     now = overview.figures(data)
     before_f, before_label = overview_q.previous(runner, f)
-    before = (
-        overview.figures(overview_q.gather(runner, src.viewer, before_f, external=src.external))
-        if before_f
-        else {}
+    before_data = (
+        overview_q.gather(runner, src.viewer, before_f, external=src.external) if before_f else None
     )
+    before = overview.figures(before_data) if before_data else {}
     targets = overview_q.targets(runner, f)
     peer = {}
     if with_peers:
@@ -85,11 +104,12 @@ def summary(src: Source, with_peers: bool) -> Sheet:
             peer = overview.figures(_peer_view(data, bins, n_peers))
     rows = []
     for fig in now.values():
-        was, label = (
-            (before[fig.metric].value, before_label) if fig.metric in before else (np.nan, "")
-        )
-        if pd.notna(fig.prior):
-            was, label = fig.prior, fig.prior_label
+        was, label, was_n, was_held = np.nan, "", np.nan, False
+        if fig.metric in before:
+            was, label, was_n = before[fig.metric].value, before_label, before[fig.metric].n
+            was_held = _withheld_inputs(before_data, fig.metric)
+        if pd.notna(fig.prior):  # the previous survey wave, from this period's own frames
+            was, label, was_n, was_held = fig.prior, fig.prior_label, np.nan, False
         rows.append(
             {
                 "dimension": fig.dimension,
@@ -106,6 +126,8 @@ def summary(src: Source, with_peers: bool) -> Sheet:
                 "peer_n": peer[fig.metric].n if fig.metric in peer else np.nan,
                 "was": was,
                 "was_label": label,
+                "was_n": was_n,
+                "was_held": was_held,
                 "change": fig.value - was,
             }
         )
@@ -131,19 +153,31 @@ def summary(src: Source, with_peers: bool) -> Sheet:
     staff = frame["n_label"].isin(
         ["staff (headcount)", "learner-modules", "staff ever fully trained"]
     )
-    few = staff & frame["n"].between(1, THRESHOLD - 1) & src.external
-    few_peer = staff & frame["peer_n"].between(1, THRESHOLD - 1) & src.external
-    held = pd.Series([_withheld_inputs(data, m) for m in now]) | few
-    peer_held = pd.Series([bool(peer) and _withheld_inputs(data, m, True) for m in now])
-    peer_held |= few_peer
-    was_held = few.copy()
+
+    def small(col):
+        return staff & frame[col].between(1, THRESHOLD - 1) & src.external
+
+    # a figure whose inputs were withheld is withheld, and so is its n where n is a sum of
+    # staff counts that skipped the withheld one (it would read too low, or give it away)
+    inputs = pd.Series([_withheld_inputs(data, m) for m in now])
+    peer_inputs = pd.Series([bool(peer) and _withheld_inputs(data, m, True) for m in now])
+    few = small("n") | (inputs & staff)
+    few_peer = small("peer_n") | (peer_inputs & staff)
+    held = inputs | few
+    peer_held = peer_inputs | few_peer
+    was_held = frame["was_held"].astype(bool) | small("was_n")
     for col, rows in (("value", held), ("change", held | was_held), ("was", was_held)):
         frame[col] = frame[col].where(~rows, np.nan)
     frame["peer"] = frame["peer"].where(~peer_held, np.nan)
     frame["n"] = frame["n"].where(~few, np.nan)
     frame["peer_n"] = frame["peer_n"].where(~few_peer, np.nan)
     sheet = _sheet("Summary", frame, cols)
-    for col, rows in (("Value", held), ("Change (pp)", held | was_held), ("n", few)):
+    for col, rows in (
+        ("Value", held),
+        ("Change (pp)", held | was_held),
+        ("n", few),
+        ("Compared with", was_held),
+    ):
         sheet.withheld[col] = rows.to_numpy()
     if with_peers:
         sheet.withheld["Peer hospitals"] = peer_held.to_numpy()
@@ -177,7 +211,6 @@ def utilization_by_hospital(src: Source) -> Sheet:
     res = src.run("utilization_by_hospital_module")
     fr = src.relabel(res.frame).assign(title=lambda d: d["module_id"].map(_titles(src)))
     fr = fr.sort_values(["is_peer_group", "hospital", "module_id"], kind="stable")
-    held = res.suppressed.loc[fr.index].any(axis=1)
     cols = {
         "hospital": ("Hospital", "text"),
         "module_id": ("Module", "text"),
@@ -191,14 +224,28 @@ def utilization_by_hospital(src: Source) -> Sheet:
         "mean_time_spent_min": ("Mean time spent (min)", "one"),
         "mean_days_to_complete": ("Mean days to complete", "one"),
     }
-    return _sheet("Module use by hospital", fr, cols, held_rows=held)
+    return _sheet("Module use by hospital", fr, cols, held_cells=res.suppressed)
 
 
 def utilization_ranked(src: Source) -> Sheet:
     res = src.run("utilization_by_hospital_module")
-    per = src.relabel(utilization.per_hospital(res.frame))
-    per = per.sort_values("completions_per_100_staff", ascending=False, na_position="last")
-    held = per["hospital"].isin(src.relabel(res.frame.loc[res.suppressed.any(axis=1)])["hospital"])
+    per = utilization.per_hospital(res.frame)
+    held = _agg_held(
+        res,
+        "hospital",
+        {
+            "n_started": ["n_started"],
+            "n_completed": ["n_completed"],
+            "completion_rate_pct": ["n_completed_of_started", "n_started"],
+            "headcount": ["headcount"],
+            "completions_per_100_staff": ["n_completed", "headcount"],
+            "sum_contact_hours": ["sum_contact_hours", "n_completed"],
+        },
+    )
+    held = _by_key(held, per["hospital"])
+    per = src.relabel(per).sort_values(
+        "completions_per_100_staff", ascending=False, na_position="last"
+    )
     cols = {
         "hospital": ("Hospital", "text"),
         "n_started": ("Staff-modules started", "n"),
@@ -215,7 +262,7 @@ def utilization_ranked(src: Source) -> Sheet:
         "Hospital",
         ["Completions per 100 staff per module"],
     )
-    return _sheet("Module use ranked", per, cols, held_rows=held, chart=chart)
+    return _sheet("Module use ranked", per, cols, chart=chart, held_cells=held)
 
 
 def completions_by_month(src: Source) -> Sheet:
@@ -256,9 +303,21 @@ def coverage_by_hospital(src: Source) -> Sheet | None:
     if res.empty:
         return None
     per = coverage.by_hospital(res.frame)
-    held = per["hospital"].isin(_rows_with_suppression(res))
-    per = src.relabel(per).assign(_held=held.to_numpy())
-    per = per.sort_values("coverage_pct", ascending=False, na_position="last")
+    covered = ["n_covered", "headcount"]
+    held = _agg_held(
+        res,
+        "hospital",
+        {
+            "headcount": ["headcount"],
+            "n_covered": ["n_covered"],
+            "coverage_pct": covered,
+            "ci_low_pct": covered,
+            "ci_high_pct": covered,
+            "reached_pct": ["n_reached", "headcount"],
+        },
+    )
+    held = _by_key(held, per["hospital"])
+    per = src.relabel(per).sort_values("coverage_pct", ascending=False, na_position="last")
     cols = {
         "hospital": ("Hospital", "text"),
         "headcount": ("Headcount", "n"),
@@ -271,7 +330,7 @@ def coverage_by_hospital(src: Source) -> Sheet | None:
         "is_over_headcount": ("More trained than headcount", "text"),
     }
     chart = Chart("bar", "Training coverage by hospital", "Hospital", ["Coverage"])
-    return _sheet("Coverage by hospital", per, cols, held_rows=per["_held"], chart=chart)
+    return _sheet("Coverage by hospital", per, cols, chart=chart, held_cells=held)
 
 
 def coverage_by_role(src: Source) -> Sheet | None:
@@ -294,16 +353,29 @@ def coverage_by_role(src: Source) -> Sheet | None:
         "ci_high_pct": ("95% CI high", "pct"),
         "n_hospitals_over": ("Hospitals with more trained than headcount", "count"),
     }
-    held = by[["headcount", "n_covered"]].isna().any(axis=1)
+    covered = ["n_covered", "headcount"]
+    held = _agg_held(
+        res,
+        "role",
+        {
+            "headcount": ["headcount"],
+            "n_covered": ["n_covered"],
+            "coverage_pct": covered,
+            "ci_low_pct": covered,
+            "ci_high_pct": covered,
+            "n_hospitals_over": ["n_reached", "headcount"],
+        },
+        keep=~res.frame["is_peer_group"].astype(bool),
+    )
+    held = _by_key(held, by["role"])
     chart = Chart("bar", "Training coverage by role", "Role", ["Coverage"])
-    return _sheet("Coverage by role", by, cols, held_rows=held, chart=chart)
+    return _sheet("Coverage by role", by, cols, chart=chart, held_cells=held)
 
 
 def refresher(src: Source) -> Sheet:
     res = src.run("refresher_currency")
     roles = src.catalog("roles").set_index("role")["label"].to_dict()
     fr = src.relabel(res.frame).assign(label=lambda d: d["role"].map(roles).fillna(d["role"]))
-    held = res.suppressed.any(axis=1)
     cols = {
         "hospital": ("Hospital", "text"),
         "label": ("Role", "text"),
@@ -314,7 +386,7 @@ def refresher(src: Source) -> Sheet:
         "current_pct": ("Current share", "pct"),
         "lapsed_pct": ("Lapsed share", "pct"),
     }
-    return _sheet("Refresher currency", fr, cols, held_rows=held)
+    return _sheet("Refresher currency", fr, cols, held_cells=res.suppressed)
 
 
 # --- knowledge ---------------------------------------------------------------------------------
@@ -404,9 +476,7 @@ def toolkit_by_resource(src: Source) -> Sheet:
         "n_downloads": ("Downloads", "n"),
         "n_clients": ("Unique clients", "n"),
     }
-    return _sheet(
-        "Toolkit by resource", fr, cols, held_rows=res.suppressed.loc[fr.index].any(axis=1)
-    )
+    return _sheet("Toolkit by resource", fr, cols, held_cells=res.suppressed)
 
 
 def toolkit_all(src: Source) -> Sheet:
@@ -435,8 +505,7 @@ def toolkit_by_hospital(src: Source) -> Sheet:
         "n_downloads": ("Downloads", "n"),
         "n_clients": ("Unique clients", "n"),
     }
-    held = res.suppressed.loc[fr.index].any(axis=1)
-    return _sheet("Toolkit by hospital", fr, cols, held_rows=held)
+    return _sheet("Toolkit by hospital", fr, cols, held_cells=res.suppressed)
 
 
 # --- protocol adoption -------------------------------------------------------------------------
@@ -496,8 +565,9 @@ def peer_adoption(src: Source) -> Sheet | None:
         "n_hospitals_at_stage": ("Hospitals at stage", "n"),
         "share_pct": ("Share of answered", "pct"),
     }
-    held = res.suppressed.loc[sh.index].any(axis=1)
-    return _sheet("Peer adoption", sh, cols, held_rows=held)
+    held = res.suppressed.loc[sh.index]
+    held = held.assign(share_pct=held["n_hospitals_at_stage"])
+    return _sheet("Peer adoption", sh, cols, held_cells=held)
 
 
 def protocol_gaps(src: Source) -> Sheet:

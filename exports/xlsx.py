@@ -28,7 +28,7 @@ FORMATS = {
     "pct": "0.0%",  # values arrive in percent (0-100) and are written as fractions
     "share": "0.0%",  # values arrive as fractions (0-1)
     "pp": "0.0",
-    "one": "0.0",
+    "one": "#,##0.0",
     "two": "0.00",
     "p": "0.0000",
     "date": "yyyy-mm-dd",
@@ -171,6 +171,7 @@ def _chart(ws, spec: Chart, headers: list[str], n_rows: int) -> None:
         chart.type = "bar"  # horizontal: long labels stay readable
         chart.height, chart.width = max(7.5, 0.45 * n_rows + 2), 18
         chart.y_axis.majorGridlines = None
+        chart.x_axis.scaling.orientation = "maxMin"  # the table's first row at the top
     chart.title = spec.title
     chart.y_axis.title = spec.y_title
     for col in spec.values:
