@@ -1,8 +1,9 @@
 """Who is looking and what they filtered on: the sidebar, the URL and the banner on every page.
 
-The viewer comes from the demo-mode switch (login arrives later) and lives in the session only, so
-no URL can widen it. The filters live in widgets keyed in session state and are written back to
-the URL on every run (Streamlit clears query parameters when the page changes).
+The viewer comes from the login and the access file (ui/login.py) or, without login, from the
+demo-mode switch; it lives in the session only, so no URL can widen it. The filters live in
+widgets keyed in session state and are written back to the URL on every run (Streamlit clears
+query parameters when the page changes).
 """
 
 from dataclasses import dataclass
@@ -12,11 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from etl.config import warehouse_path
+from queries import overview
 from queries import runner as runner_mod
-from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month, resolve_period
+from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month
 from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
+from ui.login import describe
 
 ALL = ""  # "All" in a selectbox: None would show as an empty "Choose an option"
+DEMO_USER = "demo (localhost)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class Context:
     runner: runner_mod.Runner
     viewer: Viewer
     filters: Filters
+    user: str = DEMO_USER  # the logged-in e-mail: exports record who exported what
 
 
 @st.cache_resource
@@ -170,9 +175,7 @@ def banner(ctx: Context) -> None:
     stamp = ctx.runner.run("warehouse_version", ctx.viewer, ctx.filters)
     frame = ctx.runner.frame(ctx.viewer)
     names = frame.names
-    who = ROLES[ctx.viewer.role]
-    if ctx.viewer.scope:
-        who += f": {names.get(ctx.viewer.scope, ctx.viewer.scope)}"
+    who = describe(ctx.viewer, names)
     p = stamp.period
     parts = [f"Viewing as **{who}**", f"{p.label} ({p.month_from:%b %Y} – {p.month_to:%b %Y})"]
     roles = ctx.runner.run("roles").frame.set_index("role")["label"]
@@ -199,20 +202,8 @@ def banner(ctx: Context) -> None:
 
 
 def period_of(ctx: Context):
-    periods, launch, last = ctx.runner.periods()
-    return resolve_period(ctx.filters, periods, launch, last)
+    return overview.period(ctx.runner, ctx.filters)
 
 
 def targets(ctx: Context) -> dict:
-    """The program's targets for the period in view: a program period's own, else those of the
-    program period holding the view's last month (else the latest period's)."""
-    frame = ctx.runner.run("targets").frame
-    if frame.empty:
-        return {}
-    periods, _, _ = ctx.runner.periods()
-    p = period_of(ctx)
-    ids = [q.key for q in periods if q.key == p.key]
-    ids = ids or [q.key for q in periods if q.month_from <= p.month_to <= q.month_to]
-    ids = ids or [periods[-1].key] if periods else ids
-    chosen = frame[frame["period_id"].isin(ids[:1])]
-    return dict(zip(chosen["metric"], chosen["target"].astype(float), strict=True))
+    return overview.targets(ctx.runner, ctx.filters)
