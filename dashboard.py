@@ -1,12 +1,16 @@
-"""Thin router: page config, warehouse check, viewer (demo mode), shared filters, navigation."""
+"""Thin router: page config, login, warehouse check, viewer, shared filters, navigation."""
 
 import streamlit as st
 
 from queries.runner import WarehouseMissing
-from ui import context
+from ui import context, download, login
 from ui.nav import PAGES
 
 st.set_page_config(page_title="Trafficking response program analytics", layout="wide")
+
+# With [auth] in secrets, who may see what is settled before the warehouse is touched: a visitor
+# who is not logged in or not listed gets a login screen or a refusal and nothing else.
+who = login.identify() if login.configured() else None
 
 runner = context.get_runner()
 try:
@@ -18,9 +22,13 @@ except WarehouseMissing:
     )
     st.stop()
 
-viewer = context.viewer_switch(runner)
+if who is None:
+    viewer, user = context.viewer_switch(runner), context.DEMO_USER
+else:
+    login.admit(runner, who)
+    viewer, user = who.viewer, who.email
 filters = context.filter_sidebar(runner, viewer)
-st.session_state["ctx"] = context.Context(runner, viewer, filters)
+st.session_state["ctx"] = context.Context(runner, viewer, filters, user)
 
 nav = st.navigation(
     [
@@ -32,4 +40,5 @@ nav = st.navigation(
 )
 st.sidebar.page_link("app_pages/definitions.py", label="Metric definitions", icon=":material/help:")
 context.banner(st.session_state["ctx"])
+download.page_button(st.session_state["ctx"], nav.url_path, nav.title)
 nav.run()

@@ -19,6 +19,7 @@ PAGES = (
     PageEntry("app_pages/knowledge.py", "Knowledge", ":material/school:", "knowledge"),
     PageEntry("app_pages/toolkit.py", "Toolkit use", ":material/download:", "toolkit"),
     PageEntry("app_pages/adoption.py", "Protocol adoption", ":material/checklist:", "adoption"),
+    PageEntry("app_pages/exports.py", "Excel reports", ":material/table_view:", "exports"),
     PageEntry("app_pages/data.py", "Data", ":material/database:", "data"),
     PageEntry("app_pages/definitions.py", "Definitions", ":material/menu_book:", "definitions"),
 )

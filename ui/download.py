@@ -1,0 +1,69 @@
+"""Excel downloads from the app: each page's own tables (sidebar button) and the full reports
+(Exports page). Workbooks are built only when asked for, from the viewer and filters captured
+at that moment (the builder may run on another thread, where session state is not available),
+and every export is written to the audit log."""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from exports import audit, reports, sheets
+from exports.source import Source
+from ui.context import Context
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _toolkit(src: Source):
+    if src.viewer.is_collaborative:
+        return [sheets.toolkit_all(src), sheets.toolkit_by_hospital(src)]
+    return [sheets.toolkit_by_resource(src)]
+
+
+# url_path of the page -> the export sheets that hold its figures
+PAGE_SHEETS: dict[str, Callable[[Source], list]] = {
+    "": lambda s: [sheets.summary(s, with_peers=not s.viewer.is_collaborative)],
+    "utilization": lambda s: [
+        sheets.utilization_ranked(s),
+        sheets.utilization_by_hospital(s),
+        sheets.completions_by_month(s),
+    ],
+    "coverage": lambda s: [
+        sheets.coverage_by_hospital(s),
+        sheets.coverage_by_role(s),
+        sheets.refresher(s),
+    ],
+    "knowledge": lambda s: [sheets.knowledge_gains(s), sheets.knowledge_items(s)],
+    "toolkit": _toolkit,
+    "adoption": lambda s: [
+        sheets.adoption_index(s),
+        sheets.adoption_stages(s),
+        sheets.peer_adoption(s),
+        sheets.protocol_gaps(s),
+    ],
+    "data": lambda s: [sheets.data_status(s)],
+    "definitions": lambda s: [],  # the workbook's own Definitions sheet is the page
+}
+
+
+def page_workbook(ctx: Context, url_path: str, title: str) -> bytes:
+    src = Source(ctx.runner, ctx.viewer, ctx.filters, "internal")
+    tables = [t for t in PAGE_SHEETS[url_path](src) if t is not None]
+    data = reports.page(src, title, tables, user=ctx.user)
+    audit.record(src, f"page {url_path or 'overview'}", ctx.user, "app", len(data))
+    return data
+
+
+def page_button(ctx: Context, url_path: str, title: str) -> None:
+    """A sidebar button with the current page's tables, under the current filters."""
+    if url_path not in PAGE_SHEETS:
+        return
+    captured = Context(ctx.runner, ctx.viewer, ctx.filters, ctx.user)  # fixed now, not later
+    st.sidebar.download_button(
+        "Download this page's data (.xlsx)",
+        data=lambda: page_workbook(captured, url_path, title),
+        file_name=f"{url_path or 'overview'}-{ctx.viewer.scope or 'collaborative'}.xlsx",
+        mime=XLSX,
+        on_click="ignore",
+        icon=":material/download:",
+    )
