@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 WAREHOUSE ?= data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test browser-test lint warehouse clean
+.PHONY: run test browser-test workbook-test lint warehouse clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ $(VENV)/.browser-installed: $(VENV)/.installed
 
 browser-test: $(VENV)/.browser-installed
 	$(PY) -m pytest -q -m browser tests/browser
+
+# Every workbook opened by a second client, LibreOffice (Debian package libreoffice-calc).
+workbook-test: $(VENV)/.installed
+	$(PY) -m pytest -q -m libreoffice tests/test_exports.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
