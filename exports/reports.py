@@ -11,6 +11,7 @@ from exports.source import AUDIENCES, Source
 from exports.xlsx import WITHHELD, Sheet, workbook
 from queries import labels
 from queries import overview as overview_q
+from queries.filters import LABELS
 from queries.scope import MIN_PEERS
 from queries.suppress import THRESHOLD
 
@@ -148,15 +149,7 @@ def notes(src: Source, title: str, user: str = "") -> Sheet:
         ),
     ]
     f = src.filters
-    for key, label in (
-        ("state", "State"),
-        ("region", "Region"),
-        ("health_system", "Health system"),
-        ("hospital_type", "Hospital type"),
-        ("hospital", "Hospital"),
-        ("role", "Staff role"),
-        ("module", "Module"),
-    ):
+    for key, label in LABELS.items():
         value = getattr(f, key)
         if value is None:
             continue
@@ -165,8 +158,12 @@ def notes(src: Source, title: str, user: str = "") -> Sheet:
             value = src.label(names.get(value, value)) if src.external else names.get(value, value)
         if key == "health_system" and src.external:
             value = "(anonymized)"
+        if key == "role":
+            value = src.catalog("roles").set_index("role")["label"].get(value, value)
+        if key == "module":
+            value = f"{value}: {src.catalog('modules').set_index('module_id')['title'].get(value)}"
         rows.append(("Filters", label, str(value)))
-    if len(rows) and not any(r[0] == "Filters" and r[1] != "Period" for r in rows):
+    if not any(r[0] == "Filters" and r[1] != "Period" for r in rows):
         rows.append(("Filters", "Other filters", "none: all hospitals in scope, roles and modules"))
     rows += [
         ("Privacy", "Suppression", SUPPRESSION[src.audience]),
@@ -192,7 +189,7 @@ def _accounting(src: Source) -> list[tuple]:
         g = s.groupby(["format", "system"], dropna=False, sort=True)[cols].sum().reset_index()
         return [
             (
-                "Source files",
+                "Source files (each file's latest load)",
                 f"{labels.format_label(r.format)} ({r.system})",
                 f"{int(r.n_files):,} files ({int(r.n_failed_files):,} failed); "
                 f"{int(r.rows_read):,} rows read = {int(r.rows_loaded):,} loaded + "

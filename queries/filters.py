@@ -22,6 +22,15 @@ URL_KEYS = {
     "month_to": "to",
 }
 HOSPITAL_KEYS = ("state", "region", "health_system", "hospital_type", "hospital")
+LABELS = {  # what the sidebar and the workbooks' Notes call each filter
+    "state": "State",
+    "region": "Region",
+    "health_system": "Health system",
+    "hospital_type": "Hospital type",
+    "hospital": "Hospital",
+    "role": "Staff role",
+    "module": "Module",
+}
 SINCE_LAUNCH = "launch"
 CUSTOM = "custom"
 

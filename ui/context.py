@@ -15,7 +15,7 @@ import streamlit as st
 from etl.config import warehouse_path
 from queries import overview
 from queries import runner as runner_mod
-from queries.filters import CUSTOM, SINCE_LAUNCH, Filters, parse_month
+from queries.filters import CUSTOM, HOSPITAL_KEYS, LABELS, SINCE_LAUNCH, Filters, parse_month
 from queries.scope import COLLABORATIVE, ROLES, ScopeError, Viewer
 from ui.login import describe
 
@@ -106,13 +106,8 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
     frame = runner.frame(viewer)
     side = st.sidebar
     side.subheader("Filters")
-    for key, label in (
-        ("state", "State"),
-        ("region", "Region"),
-        ("health_system", "Health system"),
-        ("hospital_type", "Hospital type"),
-        ("hospital", "Hospital"),
-    ):
+    for key in HOSPITAL_KEYS:
+        label = LABELS[key]
         values = frame.options(key)
         opts, fmt = _options(values, frame.names if key == "hospital" else None)
         _keep_valid(f"f_{key}", opts)
@@ -121,12 +116,12 @@ def filter_sidebar(runner: runner_mod.Runner, viewer: Viewer) -> Filters:
     roles = runner.run("roles").frame
     opts, fmt = _options(list(roles["role"]), dict(zip(roles["role"], roles["label"], strict=True)))
     _keep_valid("f_role", opts)
-    side.selectbox("Staff role", opts, key="f_role", format_func=fmt)
+    side.selectbox(LABELS["role"], opts, key="f_role", format_func=fmt)
     modules = runner.run("modules").frame
     labels = {m: f"{n}. {t}" for m, n, t in modules[["module_id", "module_no", "title"]].values}
     opts, fmt = _options(list(modules["module_id"]), labels)
     _keep_valid("f_module", opts)
-    side.selectbox("Module", opts, key="f_module", format_func=fmt)
+    side.selectbox(LABELS["module"], opts, key="f_module", format_func=fmt)
     _period_widgets(runner)
     f = Filters(
         **{
