@@ -87,12 +87,12 @@ def _peer_view(data: dict, bins, n_peers: int) -> dict:
 
 def summary(src: Source, with_peers: bool) -> Sheet:
     runner, f = src.runner, src.filters
-    data = overview_q.gather(runner, src.viewer, f, external=src.external)
+    # totals over roles and hospitals: suppression is decided on the totals shown (below), since
+    # a role's withheld headcount would otherwise withhold every total it is part of
+    data = overview_q.gather(runner, src.viewer, f)
     now = overview.figures(data)
     before_f, before_label = overview_q.previous(runner, f)
-    before_data = (
-        overview_q.gather(runner, src.viewer, before_f, external=src.external) if before_f else None
-    )
+    before_data = overview_q.gather(runner, src.viewer, before_f) if before_f else None
     before = overview.figures(before_data) if before_data else {}
     targets = overview_q.targets(runner, f)
     peer = {}
@@ -228,7 +228,7 @@ def utilization_by_hospital(src: Source) -> Sheet:
 
 
 def utilization_ranked(src: Source) -> Sheet:
-    res = src.run("utilization_by_hospital_module")
+    res = src.run("utilization_by_hospital_module", totals=True)
     per = utilization.per_hospital(res.frame)
     held = _agg_held(
         res,
@@ -299,7 +299,7 @@ def completions_by_month(src: Source) -> Sheet:
 
 
 def coverage_by_hospital(src: Source) -> Sheet | None:
-    res = src.run("coverage_by_hospital_role")
+    res = src.run("coverage_by_hospital_role", totals=True)
     if res.empty:
         return None
     per = coverage.by_hospital(res.frame)
@@ -334,7 +334,7 @@ def coverage_by_hospital(src: Source) -> Sheet | None:
 
 
 def coverage_by_role(src: Source) -> Sheet | None:
-    res = src.run("coverage_by_hospital_role")
+    res = src.run("coverage_by_hospital_role", totals=True)
     by = coverage.by_role(res.frame) if not res.empty else pd.DataFrame()
     if by.empty:
         return None

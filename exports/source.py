@@ -73,9 +73,13 @@ class Source:
             return f"{label}: {self.own_names[0]} ({self.viewer.scope})"
         return f"{label}: {self.viewer.scope}"
 
-    def run(self, name: str, filters: Filters | None = None, **kw) -> Result:
+    def run(self, name: str, filters: Filters | None = None, totals=False, **kw) -> Result:
+        """totals: the sheet shows only sums over this result's rows (per hospital, per role),
+        so an outside audience's small counts are withheld on those sums (reports._swept), not
+        here: a role's headcount of 7 would otherwise withhold its hospital's total of 400."""
         f = self.filters if filters is None else filters
-        return self.runner.run(name, self.viewer, f, external=self.external, **kw)
+        external = self.external and not totals
+        return self.runner.run(name, self.viewer, f, external=external, **kw)
 
     def catalog(self, name: str) -> pd.DataFrame:
         """A query about no hospital (modules, roles, elements)."""
