@@ -18,8 +18,8 @@ from queries.suppress import THRESHOLD
 Progress = Callable[[str, int, int], None]
 
 COLLABORATIVE_SHEETS = (
-    ("Summary by RE-AIM dimension", lambda s: sheets.summary(s, with_peers=False)),
-    ("Module use, ranked", sheets.utilization_ranked),
+    ("Summary", lambda s: sheets.summary(s, with_peers=False)),
+    ("Module use ranked", sheets.utilization_ranked),
     ("Module use by hospital", sheets.utilization_by_hospital),
     ("Completions by month", sheets.completions_by_month),
     ("Coverage by hospital", sheets.coverage_by_hospital),
@@ -35,16 +35,16 @@ COLLABORATIVE_SHEETS = (
     ("Data status", sheets.data_status),
 )
 CARD_SHEETS = (
-    ("Summary against peers", lambda s: sheets.summary(s, with_peers=True)),
-    ("Module use", sheets.utilization_ranked),
-    ("Module use by module", sheets.utilization_by_hospital),
+    ("Summary", lambda s: sheets.summary(s, with_peers=True)),
+    ("Module use ranked", sheets.utilization_ranked),
+    ("Module use by hospital", sheets.utilization_by_hospital),
     ("Completions by month", sheets.completions_by_month),
-    ("Coverage", sheets.coverage_by_hospital),
+    ("Coverage by hospital", sheets.coverage_by_hospital),
     ("Coverage by role", sheets.coverage_by_role),
     ("Refresher currency", sheets.refresher),
     ("Knowledge gains", sheets.knowledge_gains),
     ("Item analysis", sheets.knowledge_items),
-    ("Toolkit use", sheets.toolkit_by_resource),
+    ("Toolkit by resource", sheets.toolkit_by_resource),
     ("Adoption index", sheets.adoption_index),
     ("Adoption stages", sheets.adoption_stages),
     ("Peer adoption", sheets.peer_adoption),
