@@ -84,7 +84,7 @@ def hospital_card(src: Source, user: str = "", progress: Progress | None = None)
 
 def page(src: Source, title: str, tables: list[Sheet], user: str = "") -> bytes:
     """A page's own tables (already relabelled for the audience), with Definitions and Notes."""
-    done = [_swept(t) if src.external else t for t in tables]
+    done = [_withheld_last(_swept(t) if src.external else t) for t in tables]
     return workbook([*done, sheets.definitions(), notes(src, title, user)])
 
 
@@ -96,7 +96,7 @@ def _build(src, title, plan, user, progress) -> bytes:
             progress(label, i, total)
         sheet = make(src)
         if sheet is not None:
-            out.append(_swept(sheet) if src.external else sheet)
+            out.append(_withheld_last(_swept(sheet) if src.external else sheet))
     if progress:
         progress("Definitions and notes", total - 1, total)
     out += [sheets.definitions(), notes(src, title, user)]
@@ -124,6 +124,17 @@ def _swept(sheet: Sheet) -> Sheet:
         hit &= frame[h].notna()
         held[h] = held[h] | hit
         frame[h] = frame[h].astype(object).where(~hit, None)
+    return Sheet(sheet.name, frame, sheet.kinds, held, sheet.chart, sheet.depends)
+
+
+def _withheld_last(sheet: Sheet) -> Sheet:
+    """Rows whose charted value is withheld go last, so the chart draws the rows before them."""
+    if sheet.chart is None or sheet.chart.rows is not None:
+        return sheet
+    last = sheet.withheld[sheet.chart.values].any(axis=1).reset_index(drop=True)
+    order = last.sort_values(kind="stable").index
+    frame = sheet.frame.iloc[order].reset_index(drop=True)
+    held = sheet.withheld.iloc[order].reset_index(drop=True)
     return Sheet(sheet.name, frame, sheet.kinds, held, sheet.chart, sheet.depends)
 
 
@@ -167,7 +178,11 @@ def notes(src: Source, title: str, user: str = "") -> Sheet:
         rows.append(("Filters", "Other filters", "none: all hospitals in scope, roles and modules"))
     rows += [
         ("Privacy", "Suppression", SUPPRESSION[src.audience]),
-        ("Privacy", f"{WITHHELD} and blank cells", f"{WITHHELD}: withheld. Blank: no figure."),
+        (
+            "Privacy",
+            f"{WITHHELD} and blank cells",
+            f"{WITHHELD}: withheld. Blank: no figure. Charts leave out withheld rows.",
+        ),
         ("Privacy", "Personal data", "No learner is named; the report holds aggregates only."),
     ]
     rows += _accounting(src)

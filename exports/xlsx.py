@@ -147,8 +147,15 @@ def _write_sheet(wb: Workbook, sheet: Sheet, table_names: set) -> None:
     table = Table(displayName=name, ref=f"A1:{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    if sheet.chart is not None and len(frame):
-        _chart(ws, sheet.chart, headers, sheet.chart.rows or len(frame))
+    spec = sheet.chart
+    n_rows = (spec.rows or len(frame)) if spec else 0
+    if spec is not None and held is not None:
+        # a withheld value would be drawn as a bar of 0 (text counts as 0 in a chart): draw
+        # the rows before the first withheld one (exports put those last)
+        hit = held[spec.values].iloc[:n_rows].to_numpy().any(axis=1)
+        n_rows = int(hit.argmax()) if hit.any() else n_rows
+    if spec is not None and n_rows:
+        _chart(ws, spec, headers, n_rows)
 
 
 def _table_name(name: str, taken: set) -> str:

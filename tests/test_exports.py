@@ -658,3 +658,29 @@ def test_libreoffice_prints_each_workbook_and_round_trips_its_sheets_and_headers
             c for s in back.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"
         ]
     print(f"{key}: LibreOffice pdf + xlsx in {time.perf_counter() - t0:.1f} s")
+
+
+@pytest.mark.parametrize("key", list(BOOKS))
+def test_every_chart_draws_only_released_numbers_never_a_withheld_cell_as_zero(books, key):
+    from openpyxl.utils.cell import range_boundaries
+
+    charted = 0
+    for ws in _open(books[key]).worksheets:
+        for chart in ws._charts:
+            for series in chart.series:
+                ref = series.val.numRef.f  # e.g. 'Coverage by hospital'!$D$2:$D$3
+                sheet, cells = ref.rsplit("!", 1)
+                assert sheet.strip("'") == ws.title
+                min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+                values = [
+                    ws.cell(row=r, column=c).value
+                    for r in range(min_row + 1, max_row + 1)  # the first cell is the title
+                    for c in range(min_col, max_col + 1)
+                ]
+                assert all(isinstance(v, int | float) for v in values if v is not None), (
+                    ws.title,
+                    values,
+                )
+                assert WITHHELD not in values
+                charted += 1
+    assert charted > 0
