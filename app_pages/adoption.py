@@ -4,7 +4,7 @@ waves, each hospital's gaps with what addresses them, and coverage against adopt
 import streamlit as st
 
 from analysis import adoption, coverage
-from ui import charts, context, glossary, program
+from ui import charts, context, download, glossary, program
 
 ctx = context.current()
 run = ctx.runner.run
@@ -22,7 +22,12 @@ if index.empty:
     st.stop()
 waves = sorted(set(index.frame["wave"]), key=lambda w: (w != "baseline", len(w), w))
 wave = st.radio(
-    "Survey wave", waves, index=len(waves) - 1, horizontal=True, format_func=program.wave_label
+    "Survey wave",
+    waves,
+    index=len(waves) - 1,
+    horizontal=True,
+    format_func=program.wave_label,
+    key=download.WAVE_KEY,
 )
 
 matrix = adoption.stage_matrix(stages, wave)

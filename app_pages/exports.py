@@ -51,7 +51,9 @@ if st.button("Build workbook", type="primary", icon=":material/table_view:"):
     data = build(src, ctx.user, lambda step, i, n: bar.progress(i / n, text=step))
     audit.record(src, kind, ctx.user, "app", len(data))
     bar.empty()
-    name = f"{kind}-{scope or 'all'}-{audience}-{src.version[:15]}.xlsx".replace(" ", "_")
+    # an anonymized workbook's file name must not name its hospital or system either
+    who = "anonymized" if audience == "external" else scope or "all"
+    name = f"{kind}-{who}-{audience}-{src.version[:15]}.xlsx".replace(" ", "_")
     took = f"{time.perf_counter() - t0:.1f} s"
     st.session_state["x_built"] = (report, audience, ctx.filters, name, data, took)
 built = st.session_state.get("x_built")
@@ -69,5 +71,5 @@ if built and built[:3] == (report, audience, ctx.filters):  # not one built for 
 st.caption(
     "Internal: hospitals named, for the association's staff. External: for members and "
     "funders; hospitals get codes and every count of 1-10 reads <11. Each export is recorded "
-    "(who, what, when, audience) in the audit log beside the warehouse."
+    "(who, what, when, audience) in the audit log."
 )

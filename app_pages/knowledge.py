@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis import knowledge, readings
 from queries.filters import Filters
-from ui import context, glossary, knowledge_blocks
+from ui import context, download, glossary, knowledge_blocks
 from ui import knowledge as view
 
 ctx = context.current()
@@ -21,6 +21,7 @@ policy = st.radio(
     format_func={"first": "First finished", "best": "Best", "last": "Last finished"}.get,
     horizontal=True,
     help="Matching pairs the same learner's pre- and post-test of a module.",
+    key=download.POLICY_KEY,
 )
 res = run("knowledge_gains", ctx.viewer, ctx.filters, pool=True, policy=policy)
 for note in res.notes:

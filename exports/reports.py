@@ -177,6 +177,8 @@ def notes(src: Source, title: str, user: str = "") -> Sheet:
     if not any(r[0] == "Filters" and r[1] != "Period" for r in rows):
         rows.append(("Filters", "Other filters", "none: all hospitals in scope, roles and modules"))
     rows += [
+        ("Filters", "Quiz attempt used", f"{src.policy} finished attempt of each learner"),
+        ("Filters", "Protocol survey wave", src.wave or "the latest wave"),
         ("Privacy", "Suppression", SUPPRESSION[src.audience]),
         (
             "Privacy",

@@ -298,9 +298,14 @@ def completions_by_month(src: Source) -> Sheet:
 # --- coverage ----------------------------------------------------------------------------------
 
 
+def _no_headcount(res) -> bool:
+    """As the Coverage page: without an HR headcount there is no coverage to show."""
+    return res.empty or res.frame["headcount"].fillna(0).sum() == 0
+
+
 def coverage_by_hospital(src: Source) -> Sheet | None:
     res = src.run("coverage_by_hospital_role", totals=True)
-    if res.empty:
+    if _no_headcount(res):
         return None
     per = coverage.by_hospital(res.frame)
     covered = ["n_covered", "headcount"]
@@ -335,7 +340,7 @@ def coverage_by_hospital(src: Source) -> Sheet | None:
 
 def coverage_by_role(src: Source) -> Sheet | None:
     res = src.run("coverage_by_hospital_role", totals=True)
-    by = coverage.by_role(res.frame) if not res.empty else pd.DataFrame()
+    by = coverage.by_role(res.frame) if not _no_headcount(res) else pd.DataFrame()
     if by.empty:
         return None
     roles = src.catalog("roles")
@@ -393,7 +398,7 @@ def refresher(src: Source) -> Sheet:
 
 
 def _pooled_stats(src: Source, name: str, fn):
-    res = src.run(name, pool=True, policy="first")
+    res = src.run(name, pool=True, policy=src.policy)
     cells = res.frame
     bins = res.detail if res.detail is not None else cells.iloc[0:0]
     stats = fn(cells, bins)
@@ -527,7 +532,8 @@ def adoption_index(src: Source) -> Sheet:
 
 def _stages(src: Source):
     res = src.run("adoption_by_hospital_element")
-    wave = adoption.latest_wave(res.frame["wave"]) if not res.empty else None
+    waves = set(res.frame["wave"])
+    wave = src.wave if src.wave in waves else adoption.latest_wave(waves) if waves else None
     return res, wave
 
 

@@ -28,6 +28,8 @@ class Source:
     viewer: Viewer
     filters: Filters
     audience: str = "internal"
+    policy: str = "first"  # which quiz attempt the knowledge figures use
+    wave: str | None = None  # the protocol survey wave shown (None: the latest)
     _labels: dict = field(default_factory=dict, init=False)
 
     def __post_init__(self):

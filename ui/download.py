@@ -12,12 +12,24 @@ from exports.source import Source
 from ui.context import Context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+POLICY_KEY, WAVE_KEY = "k_policy", "a_wave"  # keys of the Knowledge and Adoption pages' radios
 
 
 def _toolkit(src: Source):
     if src.viewer.is_collaborative:
-        return [sheets.toolkit_all(src), sheets.toolkit_by_hospital(src)]
+        return [
+            sheets.toolkit_by_resource(src),
+            sheets.toolkit_all(src),
+            sheets.toolkit_by_hospital(src),
+        ]
     return [sheets.toolkit_by_resource(src)]
+
+
+def _coverage(src: Source):
+    by_hospital = sheets.coverage_by_hospital(src)
+    if by_hospital is None:  # no headcount: the page shows nothing else either
+        return []
+    return [by_hospital, sheets.coverage_by_role(src), sheets.refresher(src)]
 
 
 # url_path of the page -> the export sheets that hold its figures
@@ -28,11 +40,7 @@ PAGE_SHEETS: dict[str, Callable[[Source], list]] = {
         sheets.utilization_by_hospital(s),
         sheets.completions_by_month(s),
     ],
-    "coverage": lambda s: [
-        sheets.coverage_by_hospital(s),
-        sheets.coverage_by_role(s),
-        sheets.refresher(s),
-    ],
+    "coverage": _coverage,
     "knowledge": lambda s: [sheets.knowledge_gains(s), sheets.knowledge_items(s)],
     "toolkit": _toolkit,
     "adoption": lambda s: [
@@ -46,8 +54,9 @@ PAGE_SHEETS: dict[str, Callable[[Source], list]] = {
 }
 
 
-def page_workbook(ctx: Context, url_path: str, title: str) -> bytes:
-    src = Source(ctx.runner, ctx.viewer, ctx.filters, "internal")
+def page_workbook(ctx: Context, url_path: str, title: str, **options) -> bytes:
+    """options: the page's own choices (policy: the quiz attempt; wave: the survey wave)."""
+    src = Source(ctx.runner, ctx.viewer, ctx.filters, "internal", **options)
     tables = [t for t in PAGE_SHEETS[url_path](src) if t is not None]
     data = reports.page(src, title, tables, user=ctx.user)
     audit.record(src, f"page {url_path or 'overview'}", ctx.user, "app", len(data))
@@ -59,9 +68,14 @@ def page_button(ctx: Context, url_path: str, title: str) -> None:
     if url_path not in PAGE_SHEETS:
         return
     captured = Context(ctx.runner, ctx.viewer, ctx.filters, ctx.user)  # fixed now, not later
+    # the page's own radios, as the person last left them (the page itself runs after this)
+    options = {
+        "policy": st.session_state.get(POLICY_KEY) or "first",
+        "wave": st.session_state.get(WAVE_KEY),
+    }
     st.sidebar.download_button(
         "Download this page's data (.xlsx)",
-        data=lambda: page_workbook(captured, url_path, title),
+        data=lambda: page_workbook(captured, url_path, title, **options),
         file_name=f"{url_path or 'overview'}-{ctx.viewer.scope or 'collaborative'}.xlsx",
         mime=XLSX,
         on_click="ignore",
