@@ -116,12 +116,19 @@ def formula_books(tmp_path_factory) -> dict[str, bytes]:
     assert query(wh, "select name from hospital where ccn = ?", [OWN]) == [(FORMULA_NAME,)]
     runner = Runner(wh)
     card = Viewer("hospital", OWN)
+    from ui.context import Context
+    from ui.download import PAGE_SHEETS, page_workbook
+
+    pages = {  # every page's download, as the hospital itself sees it
+        f"page {url or 'overview'}": page_workbook(Context(runner, card, Filters()), url, url)
+        for url in PAGE_SHEETS
+    }
     return {
         "collaborative internal": _build(runner, COLLABORATIVE, "internal"),
         "collaborative external": _build(runner, COLLABORATIVE, "external"),
         "hospital internal": _build(runner, card, "internal"),
         "hospital external": _build(runner, card, "external"),
-    }
+    } | pages
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -494,10 +501,12 @@ def test_an_external_workbook_never_shows_the_formula_like_name(formula_books, k
     assert "http://x" not in _all_text(wb)
 
 
-@pytest.mark.parametrize(
-    "key",
-    ["collaborative internal", "collaborative external", "hospital internal", "hospital external"],
-)
+FORMULA_KEYS = ["collaborative internal", "collaborative external", "hospital internal"]
+FORMULA_KEYS += ["hospital external"] + [f"page {u}" for u in ("overview", "utilization")]
+FORMULA_KEYS += [f"page {u}" for u in ("coverage", "knowledge", "toolkit", "adoption", "data")]
+
+
+@pytest.mark.parametrize("key", FORMULA_KEYS)
 def test_no_workbook_built_on_the_formula_like_name_has_a_formula_cell(formula_books, key):
     wb = _open(formula_books[key])
     formulas = [
@@ -682,3 +691,11 @@ def test_every_chart_draws_only_released_numbers_never_a_withheld_cell_as_zero(b
                 assert WITHHELD not in values
                 charted += 1
     assert charted > 0
+
+
+@pytest.mark.parametrize("key", ["page utilization"])
+def test_a_pages_download_keeps_the_formula_like_name_as_text(formula_books, key):
+    wb = _open(formula_books[key])
+    exact = [(t, c) for t, c in _cells_with(wb, "HYPERLINK") if c.value == FORMULA_NAME]
+    assert exact, key
+    assert all(c.data_type == "s" and c.quotePrefix for _, c in exact)
