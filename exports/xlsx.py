@@ -30,7 +30,7 @@ FORMATS = {
     "pp": "0.0",
     "one": "#,##0.0",
     "two": "0.00",
-    "p": "0.0000",
+    "p": "[<0.0001]\"<0.0001\";0.0000",  # the value stays exact; only its display is floored
     "date": "yyyy-mm-dd",
     "month": "mmm yyyy",
     "datetime": "yyyy-mm-dd hh:mm",
