@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         runner = Runner(args.warehouse)
+        known = [p.key for p in runner.periods()[0]]
+        if args.period and args.period not in known:
+            print(f"--period {args.period}: expected one of {', '.join(known)}", file=sys.stderr)
+            return 2
         src = Source(
             runner, viewer, Filters(period=args.period) if args.period else Filters(), args.audience
         )

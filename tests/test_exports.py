@@ -584,6 +584,15 @@ def test_the_cli_refuses_an_output_that_is_not_xlsx(fixture_wh, tmp_path):
     assert not out.exists() and not log.exists()
 
 
+def test_the_cli_refuses_an_unknown_program_period_and_names_the_known_ones(fixture_wh, tmp_path):
+    out = tmp_path / "report.xlsx"
+    args = ["collaborative", "--audience", "internal", "--out", str(out), "--period", "FY2099"]
+    proc, log = _cli([*args, "--warehouse", str(fixture_wh)], tmp_path)
+    assert proc.returncode == 2
+    assert "--period FY2099: expected one of FY2026" in proc.stderr  # the fixture's one period
+    assert not out.exists() and not log.exists()
+
+
 def test_the_cli_needs_a_ccn_for_a_hospital_card(fixture_wh, tmp_path):
     out = tmp_path / "card.xlsx"
     args = ["hospital", "--audience", "internal", "--out", str(out)]
