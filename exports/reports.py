@@ -108,13 +108,15 @@ def _build(src, title, plan, user, progress) -> bytes:
 
 def _swept(sheet: Sheet) -> Sheet:
     """Outside audiences: a count of people of 1-10 is withheld, with the figures of its row
-    computed from it (a rate beside its denominator would give the count back)."""
+    computed from it (a rate beside its denominator would give the count back); a column with a
+    single withheld count loses its next smallest too (its total may be shown elsewhere)."""
     frame, held = sheet.frame.copy(), sheet.withheld.copy()
     ns = [h for h, k in sheet.kinds.items() if k == "n"]
     small = {}
     for h in ns:
         v = pd.to_numeric(frame[h], errors="coerce")
         small[h] = ((v >= 1) & (v < THRESHOLD)).fillna(False)
+        _complement(v, small[h], held[h])
     derived = [h for h, k in sheet.kinds.items() if k not in _NOT_DERIVED]
     for h in [*ns, *derived]:
         sources = [h] if h in ns else sheet.depends.get(h, ns)
@@ -127,12 +129,31 @@ def _swept(sheet: Sheet) -> Sheet:
     return Sheet(sheet.name, frame, sheet.kinds, held, sheet.chart, sheet.depends)
 
 
+def _complement(values: pd.Series, small: pd.Series, held: pd.Series) -> None:
+    """Secondary suppression down one column: the column's total (a hospital's, the
+    collaborative's) can appear on another sheet or in the Summary, and total minus the released
+    cells would give a lone withheld cell back."""
+    withheld = small | held.astype(bool)
+    if int(withheld.sum()) != 1:
+        return
+    free = values[~withheld & (values > 0)]
+    if len(free):
+        small[free.idxmin()] = True
+
+
 def _withheld_last(sheet: Sheet) -> Sheet:
-    """Rows whose charted value is withheld go last, so the chart draws the rows before them."""
+    """Rows whose charted value is withheld go last, so the chart draws the rows before them;
+    in the order of their labels, since their order by value would rank the withheld figures."""
     if sheet.chart is None or sheet.chart.rows is not None:
         return sheet
     last = sheet.withheld[sheet.chart.values].any(axis=1).reset_index(drop=True)
-    order = last.sort_values(kind="stable").index
+    label = sheet.frame[sheet.chart.category].astype(str).reset_index(drop=True)
+    rank = pd.Series(range(len(last)), dtype="float64").where(~last, -1)
+    order = (
+        pd.DataFrame({"last": last, "rank": rank, "label": label})
+        .sort_values(["last", "rank", "label"], kind="stable")
+        .index
+    )
     frame = sheet.frame.iloc[order].reset_index(drop=True)
     held = sheet.withheld.iloc[order].reset_index(drop=True)
     return Sheet(sheet.name, frame, sheet.kinds, held, sheet.chart, sheet.depends)
@@ -164,11 +185,10 @@ def notes(src: Source, title: str, user: str = "") -> Sheet:
         value = getattr(f, key)
         if value is None:
             continue
-        if key == "hospital":
-            names = src.runner.frame(src.viewer).names
-            value = src.label(names.get(value, value)) if src.external else names.get(value, value)
-        if key == "health_system" and src.external:
-            value = "(anonymized)"
+        if key == "hospital" and not src.external:
+            value = src.runner.frame(src.viewer).names.get(value, value)
+        if src.external and key in ("region", "health_system", "hospital_type", "hospital"):
+            value = "applied (withheld: it could single out a hospital)"
         if key == "role":
             value = src.catalog("roles").set_index("role")["label"].get(value, value)
         if key == "module":

@@ -154,8 +154,14 @@ def summary(src: Source, with_peers: bool) -> Sheet:
         ["staff (headcount)", "learner-modules", "staff ever fully trained"]
     )
 
-    def small(col):
-        return staff & frame[col].between(1, THRESHOLD - 1) & src.external
+    def small(col, pct=None):
+        """Outsiders: n of 1-10, or (for a percentage) its numerator of 1-10, since value x n
+        would give the numerator back."""
+        few = frame[col].between(1, THRESHOLD - 1)
+        if pct is not None:
+            k = (frame[pct] * frame[col] / 100).round()
+            few |= (frame["unit"] == "percent") & k.between(1, THRESHOLD - 1)
+        return staff & few & src.external
 
     # a figure whose inputs were withheld is withheld, and so is its n where n is a sum of
     # staff counts that skipped the withheld one (it would read too low, or give it away)
@@ -163,9 +169,9 @@ def summary(src: Source, with_peers: bool) -> Sheet:
     peer_inputs = pd.Series([bool(peer) and _withheld_inputs(data, m, True) for m in now])
     few = small("n") | (inputs & staff)
     few_peer = small("peer_n") | (peer_inputs & staff)
-    held = inputs | few
-    peer_held = peer_inputs | few_peer
-    was_held = frame["was_held"].astype(bool) | small("was_n")
+    held = inputs | few | small("n", "value")
+    peer_held = peer_inputs | few_peer | small("peer_n", "peer")
+    was_held = frame["was_held"].astype(bool) | small("was_n", "was")
     for col, rows in (("value", held), ("change", held | was_held), ("was", was_held)):
         frame[col] = frame[col].where(~rows, np.nan)
     frame["peer"] = frame["peer"].where(~peer_held, np.nan)
@@ -254,7 +260,7 @@ def utilization_ranked(src: Source) -> Sheet:
         "headcount": ("Headcount", "n"),
         "completions_per_100_staff": ("Completions per 100 staff per module", "one"),
         "sum_contact_hours": ("Contact hours earned", "one"),
-        "is_lagging": ("Lagging", "text"),
+        "is_lagging": ("Lagging", "flag"),
     }
     chart = Chart(
         "bar",
@@ -331,8 +337,8 @@ def coverage_by_hospital(src: Source) -> Sheet | None:
         "ci_low_pct": ("95% CI low", "pct"),
         "ci_high_pct": ("95% CI high", "pct"),
         "reached_pct": ("Reached (1+ module)", "pct"),
-        "is_imprecise": ("Imprecise", "text"),
-        "is_over_headcount": ("More trained than headcount", "text"),
+        "is_imprecise": ("Imprecise", "flag"),
+        "is_over_headcount": ("More trained than headcount", "flag"),
     }
     chart = Chart("bar", "Training coverage by hospital", "Hospital", ["Coverage"])
     return _sheet("Coverage by hospital", per, cols, chart=chart, held_cells=held)
@@ -459,7 +465,7 @@ def knowledge_items(src: Source) -> Sheet:
         "n_worsened": ("Right to wrong", "n"),
         "p_mcnemar": ("McNemar exact p", "p"),
         "p_bh": ("p (Benjamini-Hochberg)", "p"),
-        "is_gap": ("Knowledge gap (correct after < 70%)", "text"),
+        "is_gap": ("Knowledge gap (correct after < 70%)", "flag"),
     }
     return _sheet("Item analysis", it, cols, held_rows=it["released"].isna())
 

@@ -6,7 +6,7 @@ audience the runner withholds every staff count of 1-10 (own hospitals included)
 replaces the names of the viewer's own hospitals by codes; peer groups keep their anonymous labels.
 """
 
-import hashlib
+import random
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,12 +43,11 @@ class Source:
         self.own_names = sorted(names.values())
         self.pool_label = frame.pool_label(self.filters)
         if self.external:
-            # Codes in an order no one can guess (salted with the warehouse version), so that
-            # "Hospital 01" is not simply the first name in the alphabet.
-            def salted(ccn):
-                return hashlib.sha256(f"{self.version}:{ccn}".encode()).hexdigest()
-
-            order = sorted(names, key=salted)
+            # Codes in a random order drawn anew for each workbook: anything derived from public
+            # data (CCNs, names, the version printed in Notes) could be recomputed by a reader,
+            # and codes shared by two workbooks would let their rows be linked.
+            order = sorted(names)
+            random.SystemRandom().shuffle(order)
             width = len(str(len(order)))
             self._labels = {
                 names[c]: (THIS_HOSPITAL if len(order) == 1 else f"Hospital {i:0{width}d}")

@@ -30,11 +30,12 @@ FORMATS = {
     "pp": "0.0",
     "one": "#,##0.0",
     "two": "0.00",
-    "p": "[<0.0001]\"<0.0001\";0.0000",  # the value stays exact; only its display is floored
+    "p": '[<0.0001]"<0.0001";0.0000',  # the value stays exact; only its display is floored
     "date": "yyyy-mm-dd",
     "month": "mmm yyyy",
     "datetime": "yyyy-mm-dd hh:mm",
     "text": "@",
+    "flag": "@",  # yes/no computed from the figures: withheld with them for outsiders
 }
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
