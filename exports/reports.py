@@ -65,7 +65,9 @@ SUPPRESSION = {
         f"{THRESHOLD} learners read {WITHHELD}; a second cell of a table is withheld where a "
         "total would give the first away. Hospitals are named by codes assigned at random for "
         "this workbook (a hospital's size can still hint at who it is: do not publish codes "
-        f"beside a map or a list of members). Peer groups hold at least {MIN_PEERS} hospitals."
+        f"beside a map or a list of members). Peer groups hold at least {MIN_PEERS} hospitals. "
+        "Two external workbooks under different periods or filters can be set against each "
+        "other: release one period and one set of filters per audience."
     ),
 }
 
