@@ -17,40 +17,38 @@ from queries.suppress import THRESHOLD
 
 Progress = Callable[[str, int, int], None]
 
-COLLABORATIVE_SHEETS = (
-    ("Summary", lambda s: sheets.summary(s, with_peers=False)),
-    ("Module use ranked", sheets.utilization_ranked),
-    ("Module use by hospital", sheets.utilization_by_hospital),
-    ("Completions by month", sheets.completions_by_month),
-    ("Coverage by hospital", sheets.coverage_by_hospital),
-    ("Coverage by role", sheets.coverage_by_role),
-    ("Refresher currency", sheets.refresher),
-    ("Knowledge gains", sheets.knowledge_gains),
-    ("Item analysis", sheets.knowledge_items),
-    ("Toolkit downloads", sheets.toolkit_all),
-    ("Toolkit by hospital", sheets.toolkit_by_hospital),
-    ("Adoption index", sheets.adoption_index),
-    ("Adoption stages", sheets.adoption_stages),
-    ("Protocol gaps", sheets.protocol_gaps),
-    ("Data status", sheets.data_status),
-)
-CARD_SHEETS = (
-    ("Summary", lambda s: sheets.summary(s, with_peers=True)),
-    ("Module use ranked", sheets.utilization_ranked),
-    ("Module use by hospital", sheets.utilization_by_hospital),
-    ("Completions by month", sheets.completions_by_month),
-    ("Coverage by hospital", sheets.coverage_by_hospital),
-    ("Coverage by role", sheets.coverage_by_role),
-    ("Refresher currency", sheets.refresher),
-    ("Knowledge gains", sheets.knowledge_gains),
-    ("Item analysis", sheets.knowledge_items),
-    ("Toolkit by resource", sheets.toolkit_by_resource),
-    ("Adoption index", sheets.adoption_index),
-    ("Adoption stages", sheets.adoption_stages),
-    ("Peer adoption", sheets.peer_adoption),
-    ("Protocol gaps", sheets.protocol_gaps),
-    ("Data status", sheets.data_status),
-)
+
+def _plan(card: bool) -> tuple:
+    """The sheets in order: a report card sets its hospitals against their peers, and has the
+    toolkit use of its own hospitals (the collaborative report: every download, by hospital)."""
+    toolkit = (
+        [("Toolkit by resource", sheets.toolkit_by_resource)]
+        if card
+        else [
+            ("Toolkit downloads", sheets.toolkit_all),
+            ("Toolkit by hospital", sheets.toolkit_by_hospital),
+        ]
+    )
+    return (
+        ("Summary", lambda s: sheets.summary(s, with_peers=card)),
+        ("Module use ranked", sheets.utilization_ranked),
+        ("Module use by hospital", sheets.utilization_by_hospital),
+        ("Completions by month", sheets.completions_by_month),
+        ("Coverage by hospital", sheets.coverage_by_hospital),
+        ("Coverage by role", sheets.coverage_by_role),
+        ("Refresher currency", sheets.refresher),
+        ("Knowledge gains", sheets.knowledge_gains),
+        ("Item analysis", sheets.knowledge_items),
+        *toolkit,
+        ("Adoption index", sheets.adoption_index),
+        ("Adoption stages", sheets.adoption_stages),
+        *([("Peer adoption", sheets.peer_adoption)] if card else []),
+        ("Protocol gaps", sheets.protocol_gaps),
+        ("Data status", sheets.data_status),
+    )
+
+
+COLLABORATIVE_SHEETS, CARD_SHEETS = _plan(card=False), _plan(card=True)
 SUPPRESSION = {
     "internal": (
         f"Figures about staff outside this report's scope with counts of 1-{THRESHOLD - 1}, and "
