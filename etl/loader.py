@@ -89,6 +89,25 @@ def collect(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(f.resolve() for f in files))
 
 
+def _no_duplicate_columns(path: Path, header: list[str]) -> None:
+    """Two columns of one name: which one holds the data cannot be known, and reading either
+    silently drops the other (found by the malformed-input corpus)."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header, start=1):
+        key = name.strip().lower()
+        if not key:
+            continue  # unnamed trailing columns are not data
+        if key in seen:
+            raise InputError(
+                path,
+                f"duplicate column {name!r} in the header (columns {seen[key]} and {j}): "
+                "expected each column name once",
+                1,
+                name,
+            )
+        seen[key] = j
+
+
 def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
     """(format, spec) from the header row; raises InputError naming what was expected."""
     with open(path, "rb") as fh:
@@ -113,6 +132,7 @@ def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:
     if opts.format == access_log.FORMAT or (not opts.format and access_log.detect_text(text)):
         return access_log.FORMAT, access_log
     header, _ = parse_header(path, text)
+    _no_duplicate_columns(path, header)
     candidates: list[tuple[str, object]] = []
     if spec := reference.detect(header):
         candidates.append((spec.format, spec))

@@ -814,10 +814,6 @@ CASES: list[Case] = [
         ref_role_map_cp1252_dup_header,
         "failed",
         "duplicate",
-        bug=(
-            "role_map.csv with header job_title,role,role loads status ok (3 rows): the duplicate"
-            " column is not reported"
-        ),
     ),
     # ragged rows and quotes
     Case(
@@ -1012,10 +1008,6 @@ CASES: list[Case] = [
         hr_duplicate_header,
         "failed",
         "headcount",
-        bug=(
-            "two Headcount columns are not reported: the first is used and all 20 rows are "
-            "rejected as 'expected a whole number of staff ... found Behavioral Health'"
-        ),
     ),
     Case(
         "hr header only",
@@ -1155,10 +1147,6 @@ CASES: list[Case] = [
         hs_duplicate_header,
         "failed",
         "score",
-        bug=(
-            "two Score columns are not reported: the first (Department values) is used and both "
-            "rows are rejected 'Score not a number'"
-        ),
     ),
     Case(
         "moodle quiz duplicate question header",
@@ -1167,10 +1155,6 @@ CASES: list[Case] = [
         mq_duplicate_header,
         "failed",
         "q. 1",
-        bug=(
-            "two 'Q. 1 /1.00' columns are not reported; the file loads (status partial only for "
-            "the fixture's own bad date)"
-        ),
     ),
     Case(
         "redcap duplicate header",
@@ -1179,10 +1163,6 @@ CASES: list[Case] = [
         rc_duplicate_header,
         "failed",
         "pe01_stage",
-        bug=(
-            "two pe01_stage columns are not reported: all 5 rows load, status ok, one column's "
-            "answers silently dropped"
-        ),
     ),
     # formula and SQL text
     Case(

@@ -62,6 +62,18 @@ def test_an_unknown_header_lists_the_formats_expected(ref_only, bad):
     assert "line 1: unknown format" in r.message and "The first row has 3 columns" in r.message
 
 
+def test_a_column_named_twice_fails_the_file_naming_both_columns(ref_only, bad):
+    header = QUIZ_HEADER.replace("Q. 2 /1.00", "Q. 1 /1.00")  # columns 9 and 10
+    row = "Doe,Jane,jane@alpha.org,Finished,1 March 2026  9:00 AM,1 March 2026  9:10 AM,"
+    row += "10 mins,2.00,1.00,1.00,0.00\n"
+    r = only(load(bad("moodle-mha/quiz/HT01-Pre-test-grades.csv", header + row), ref_only)[0])
+    assert r.status == "failed"
+    assert (
+        "line 1, column 'Q. 1 /1.00': duplicate column 'Q. 1 /1.00' in the header (columns 9 "
+        "and 10): expected each column name once"
+    ) in r.message
+
+
 def test_dates_that_never_show_a_day_above_12_are_ambiguous(ref_only, bad):
     # No sources.csv rule matches this folder, so the order must come from the file: it cannot.
     r = only(

@@ -88,6 +88,26 @@ def _header_at(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+def _no_duplicate_columns(path, sheet: str, header: tuple, line: int) -> None:
+    """Two columns of one name that the loader reads (two Headcount columns): which one counts
+    cannot be known. (A Job Title beside a Job Category is fine: the first is used.)"""
+    known = set().union(*COLUMNS.values())
+    seen: set[str] = set()
+    for value in header:
+        name = _norm(value)
+        if name not in known:
+            continue
+        if name in seen:
+            raise InputError(
+                path,
+                f"sheet {sheet!r}: duplicate column {str(value).strip()!r} in the header: "
+                "expected each column once",
+                line,
+                str(value).strip(),
+            )
+        seen.add(name)
+
+
 def detect_workbook(path) -> bool:
     wb = _open(path)
     try:
@@ -204,6 +224,7 @@ def _read(path, wb, ctx: FileContext, res: FileResult) -> tuple[list[dict], list
             continue
         sheets.append(ws.title)
         at, col = found
+        _no_duplicate_columns(path, ws.title, rows[at], at + 1)
         headers = {k: str(rows[at][j]).strip() for k, j in col.items()}
         sheet_ccn, sheet_as_of = _sheet_context(rows[:at])
         for offset, row in enumerate(rows[at + 1 :], start=at + 2):
