@@ -1015,11 +1015,7 @@ CASES: list[Case] = [
         HR_REL.replace("07-31", "12-31"),
         hr_header_only,
         "failed",
-        "",
-        bug=(
-            "a workbook with a header and no rows is status ok with 0 rows read, not failed "
-            "'header only'"
-        ),
+        "header only",
     ),
     # dates
     Case(

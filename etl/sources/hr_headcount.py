@@ -186,6 +186,12 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
             "no sheet has a table with a Headcount column and a Job Title (or Job Category, Role) "
             "column in its first 30 rows",
         )
+    if res.rows_read == 0:  # as for a CSV export: a table with no rows is not an empty roster
+        raise InputError(
+            path,
+            f"header only: expected at least one row of staff under the header of sheet "
+            f"{sheets_read[0]!r}",
+        )
     ctx.export_at = ctx.exported_at_override or (
         modified.replace(tzinfo=UTC) if modified and modified.tzinfo is None else modified
     )
