@@ -61,6 +61,16 @@ def local_ts(ts_expr: str, tz_param: str = "$tz") -> str:
     return f"timezone({tz_param}, {ts_expr})"
 
 
+# Event dates outside these years are typos or placeholders (1900-01-01, 2200-01-01), not
+# training records: they parse as missing, so the row is rejected as not a date.
+PLAUSIBLE_YEARS = (2000, 2099)
+
+
+def plausible(ts_expr: str) -> str:
+    lo, hi = PLAUSIBLE_YEARS
+    return f"(case when year({ts_expr}) between {lo} and {hi} then {ts_expr} end)"
+
+
 def short_datetime(col: str, order: str) -> str:
     """Moodle 'strftimedatetimeshort' (`9/01/26, 14:12`) or US dates (`6/15/2026`), as TIMESTAMP."""
     first, second = ("%d", "%m") if order == "dmy" else ("%m", "%d")
@@ -71,7 +81,7 @@ def short_datetime(col: str, order: str) -> str:
     ]
     fmt_list = "[" + ", ".join(f"'{f.strip()}'" for f in fmts) + "]"
     # Excel sometimes re-saves '9/01/26, 14:12' as '9/01/26 14:12'; spaces are folded first.
-    return f"try_strptime(regexp_replace(trim({col}), '\\s+', ' ', 'g'), {fmt_list})"
+    return plausible(f"try_strptime(regexp_replace(trim({col}), '\\s+', ' ', 'g'), {fmt_list})")
 
 
 def excel_serial(col: str) -> str:
@@ -94,7 +104,7 @@ def date_parts(col: str) -> tuple[str, str]:
 def moodle_long_datetime(col: str) -> str:
     """Moodle `strftimedatetime`: `5 January 2026  3:04 PM` (double space before 1-digit hours)."""
     # Plain replace, not a regex (twice: up to four spaces); this runs on every quiz attempt.
-    return (
+    return plausible(
         f"try_strptime(replace(replace(replace(trim({col}), ',', ''), '  ', ' '), '  ', ' '), "
         "['%d %B %Y %I:%M %p', '%d %B %Y %H:%M', '%A %d %B %Y %I:%M %p'])"
     )
@@ -102,7 +112,7 @@ def moodle_long_datetime(col: str) -> str:
 
 def iso_instant(col: str) -> str:
     """ISO 8601 with Z or offset -> TIMESTAMPTZ; a bare ISO date/time is taken as UTC."""
-    return f"try_cast({clean(col)} as timestamptz)"
+    return plausible(f"try_cast({clean(col)} as timestamptz)")
 
 
 def duration_s(col: str) -> str:

@@ -1027,10 +1027,6 @@ CASES: list[Case] = [
         "date",
         reject_lines=(2, 3),
         rows_read=2,
-        bug=(
-            "Completion Date 1/1/2200 is loaded (no plausible-date check); 1/1/1900 is counted "
-            "duplicate (older than the warehouse) instead of rejected"
-        ),
     ),
     Case(
         "scorm dates in 1900 and 2200",
@@ -1055,10 +1051,6 @@ CASES: list[Case] = [
         "date",
         reject_lines=(2,),
         rows_read=4,
-        bug=(
-            "'1/01/1900, 09:05' and '1/01/2200, 10:00' (4-digit years in a d/mm/yy report) are "
-            "loaded: no plausible-date check"
-        ),
     ),
     Case(
         "web log dates in 1900 and 2200",
@@ -1068,10 +1060,6 @@ CASES: list[Case] = [
         "rejects",
         "",
         rows_read=40,
-        bug=(
-            "requests dated 1900 and 2200 are loaded as downloads (16 rows): no plausible-date "
-            "check"
-        ),
     ),
     Case(
         "redcap timestamps in 1900 and 2200",
@@ -1082,7 +1070,6 @@ CASES: list[Case] = [
         "",
         reject_lines=(2, 3),
         rows_read=5,
-        bug="survey timestamps 1900-01-01 and 2200-01-01 are loaded (2 rows, status ok)",
     ),
     Case(
         "healthstream Excel date serials", "fx", HS_REL, hs_excel_serial_dates, "loads", rows_read=2

@@ -11,6 +11,7 @@ import re
 
 import pyarrow as pa
 
+from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
 from etl.decode import InputError, decode, read_bytes
 from etl.sources import toolkit_events as T
@@ -56,7 +57,7 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
         ), r as (
             select *, regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 2) as target,
                    regexp_extract(f.request, '^(\\S+) (\\S+)(?: (\\S+))?$', 1) as method,
-                   try_strptime(f.ts, '%d/%b/%Y:%H:%M:%S %z') as at
+                   {X.plausible("try_strptime(f.ts, '%d/%b/%Y:%H:%M:%S %z')")} as at
             from m
         )
         select r.*, {T.fold_path("nullif(target, '')")} as path_norm from r

@@ -105,11 +105,12 @@ def load_file(con, ctx: FileContext, path, res: FileResult) -> None:
     temp_from_arrow(con, "dlm", pa.table(table))
     T.resource_paths(con)
     email = X.email_norm("nullif(trim(user_email), '-')")
+    at = X.plausible("try_strptime(trim(d.date), '%Y-%m-%d %H:%M:%S')")
     con.execute(
         f"""
         create or replace temp table dlp as
         select d.*, {email} as _email,
-               timezone($tz, try_strptime(trim(d.date), '%Y-%m-%d %H:%M:%S')) as _at,
+               timezone($tz, {at}) as _at,
                coalesce(
                    (select min(rp.resource_id) from resource_path rp
                     where split_part(rp.path_norm, '/', -1) = lower(trim(d.filename))),

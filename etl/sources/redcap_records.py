@@ -86,7 +86,9 @@ def load(con, ctx: FileContext, st: Staged, res: FileResult) -> None:
     role_labels = dict(choices(fields.get("respondent_role", (None, None, None))[2]))
 
     ts_expr = (
-        f"timezone($tz, try_strptime(trim({ts}), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']))"
+        "timezone($tz, "
+        + X.plausible(f"try_strptime(trim({ts}), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M'])")
+        + ")"
         if ts
         else "timezone($tz, null::timestamp)"  # no timestamp column (API exports omit it)
     )
