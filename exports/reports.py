@@ -84,7 +84,7 @@ def hospital_card(src: Source, user: str = "", progress: Progress | None = None)
 
 def page(src: Source, title: str, tables: list[Sheet], user: str = "") -> bytes:
     """A page's own tables (already relabelled for the audience), with Definitions and Notes."""
-    done = [_withheld_last(_swept(t) if src.external else t) for t in tables]
+    done = [_finished(src, t) for t in tables]
     return workbook([*done, sheets.definitions(), notes(src, title, user)])
 
 
@@ -96,7 +96,7 @@ def _build(src, title, plan, user, progress) -> bytes:
             progress(label, i, total)
         sheet = make(src)
         if sheet is not None:
-            out.append(_withheld_last(_swept(sheet) if src.external else sheet))
+            out.append(_finished(src, sheet))
     if progress:
         progress("Definitions and notes", total - 1, total)
     out += [sheets.definitions(), notes(src, title, user)]
@@ -104,6 +104,11 @@ def _build(src, title, plan, user, progress) -> bytes:
     if progress:
         progress("Done", total, total)
     return data
+
+
+def _finished(src: Source, sheet: Sheet) -> Sheet:
+    """A sheet as its audience gets it: swept for outsiders, withheld rows after charted ones."""
+    return _withheld_last(_swept(sheet) if src.external else sheet)
 
 
 def _swept(sheet: Sheet) -> Sheet:

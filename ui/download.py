@@ -67,7 +67,6 @@ def page_button(ctx: Context, url_path: str, title: str) -> None:
     """A sidebar button with the current page's tables, under the current filters."""
     if url_path not in PAGE_SHEETS:
         return
-    captured = Context(ctx.runner, ctx.viewer, ctx.filters, ctx.user)  # fixed now, not later
     # the page's own radios, as the person last left them (the page itself runs after this)
     options = {
         "policy": st.session_state.get(POLICY_KEY) or "first",
@@ -75,7 +74,8 @@ def page_button(ctx: Context, url_path: str, title: str) -> None:
     }
     st.sidebar.download_button(
         "Download this page's data (.xlsx)",
-        data=lambda: page_workbook(captured, url_path, title, **options),
+        # ctx is frozen: the click builds for the viewer and filters of this run, not later ones
+        data=lambda: page_workbook(ctx, url_path, title, **options),
         file_name=f"{url_path or 'overview'}-{ctx.viewer.scope or 'collaborative'}.xlsx",
         mime=XLSX,
         on_click="ignore",
