@@ -110,6 +110,19 @@ def parse_header(path: Path, text: str) -> tuple[list[str], int]:
     raise InputError(path, "file is empty: expected a header row and at least one record", 1)
 
 
+def duplicate_column(names: list[str]) -> tuple[int, int] | None:
+    """The 1-based positions of the first name given twice (case and spaces ignored; blank
+    names, such as unnamed trailing columns, are not data and never count)."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names, start=1):
+        key = name.strip().lower()
+        if key in seen:
+            return seen[key], j
+        if key:
+            seen[key] = j
+    return None
+
+
 def load_text(path: Path) -> Decoded:
     data, was_gzip = read_bytes(path)
     text, encoding = decode(path, data)

@@ -23,7 +23,7 @@ from etl import records, reference
 from etl import warehouse as wh
 from etl.config import DEFAULT_TIMEZONE, SKIPPED_SUFFIXES
 from etl.context import FileContext, FileResult
-from etl.decode import InputError, decode, load_text, parse_header
+from etl.decode import InputError, decode, duplicate_column, load_text, parse_header
 from etl.identity import fingerprint, load_key
 from etl.sources import (
     access_log,
@@ -92,20 +92,16 @@ def collect(paths: list[Path]) -> list[Path]:
 def _no_duplicate_columns(path: Path, header: list[str]) -> None:
     """Two columns of one name: which one holds the data cannot be known, and reading either
     silently drops the other (found by the malformed-input corpus)."""
-    seen: dict[str, int] = {}
-    for j, name in enumerate(header, start=1):
-        key = name.strip().lower()
-        if not key:
-            continue  # unnamed trailing columns are not data
-        if key in seen:
-            raise InputError(
-                path,
-                f"duplicate column {name!r} in the header (columns {seen[key]} and {j}): "
-                "expected each column name once",
-                1,
-                name,
-            )
-        seen[key] = j
+    if found := duplicate_column(header):
+        first, second = found
+        name = header[second - 1]
+        raise InputError(
+            path,
+            f"duplicate column {name!r} in the header (columns {first} and {second}): "
+            "expected each column name once",
+            1,
+            name,
+        )
 
 
 def sniff(path: Path, maps: list[dict], opts: Options) -> tuple[str, object]:

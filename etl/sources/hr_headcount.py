@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
-from etl.decode import InputError
+from etl.decode import InputError, duplicate_column
 from etl.sources.common import SUMMARY_RE
 from etl.stage import temp_from_arrow
 
@@ -92,20 +92,15 @@ def _no_duplicate_columns(path, sheet: str, header: tuple, line: int) -> None:
     """Two columns of one name that the loader reads (two Headcount columns): which one counts
     cannot be known. (A Job Title beside a Job Category is fine: the first is used.)"""
     known = set().union(*COLUMNS.values())
-    seen: set[str] = set()
-    for value in header:
-        name = _norm(value)
-        if name not in known:
-            continue
-        if name in seen:
-            raise InputError(
-                path,
-                f"sheet {sheet!r}: duplicate column {str(value).strip()!r} in the header: "
-                "expected each column once",
-                line,
-                str(value).strip(),
-            )
-        seen.add(name)
+    names = [_norm(v) if _norm(v) in known else "" for v in header]  # others are not read
+    if found := duplicate_column(names):
+        name = str(header[found[1] - 1]).strip()
+        raise InputError(
+            path,
+            f"sheet {sheet!r}: duplicate column {name!r} in the header: expected each column once",
+            line,
+            name,
+        )
 
 
 def detect_workbook(path) -> bool:
