@@ -48,19 +48,24 @@ def big_long_quiz(path: Path, n_learners: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def start_load(warehouse: Path, path: Path) -> subprocess.Popen:
+    """The ETL in a process of its own, to be killed without warning (its output unread)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl", "--warehouse", str(warehouse), "load", str(path)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def test_kill_9_during_a_load_leaves_the_live_file_serving_and_the_next_load_works(
     loaded, tmp_path
 ):
     before = digest(loaded)
     big = tmp_path / "long" / "big.csv"
     big_long_quiz(big, 100_000)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "etl", "--warehouse", str(loaded), "load", str(big)],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
+    proc = start_load(loaded, big)
     # Wait until the build file exists (the load is under way), then kill without warning.
     deadline = time.time() + 60
     while not list(loaded.parent.glob("*.build-*")) and time.time() < deadline:
@@ -89,13 +94,7 @@ def test_kill_9_at_a_random_point_leaves_the_old_or_the_whole_new_warehouse(
     before = digest(loaded)
     big = tmp_path / "long" / "big.csv"
     big_long_quiz(big, 50_000)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "etl", "--warehouse", str(loaded), "load", str(big)],
-        env=env,
-        stderr=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
+    proc = start_load(loaded, big)
     time.sleep(after_s)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
