@@ -69,6 +69,7 @@ def raw_read_s(root: Path) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tier", choices=["demo", "state", "collaborative"], required=True)
+    ap.add_argument("--keep", help="leave the loaded warehouse at this path (replaced if there)")
     args = ap.parse_args()
     root = ROOT / "sample_data" if args.tier == "demo" else ROOT / "data" / "tiers" / args.tier
     py = sys.executable
@@ -88,6 +89,9 @@ def main() -> None:
         records = json.loads(out)
         reload_s, _, _ = timed([py, "-m", "etl", "--warehouse", wh, "load", str(root), "--json"])
         warehouse_mb = Path(wh).stat().st_size // 2**20
+        if args.keep:
+            Path(args.keep).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(wh, args.keep)  # same file system: /tmp and data/ are both on /
     raw_s, raw_skipped = raw_read_s(root)
     rows = sum(r["rows_read"] for r in records)
     result = {

@@ -1,32 +1,79 @@
-"""Whole-page script time per page: the router plus the page, run through Streamlit's AppTest on
-a warehouse, for four viewer roles and several filter sets; cold (runner cache cleared before
-the run) and warm (the same run again). p50/p95 per page.
+"""Per page: data time (queries + statistics) and whole script run (router + page), through
+Streamlit's AppTest on a warehouse, for four viewer roles x five filter sets; cold (a new runner:
+no cached results, empty DuckDB buffers) and warm (the same run again). p50/p95 per page, overall
+and per viewer role.
 
     python -m bench.page_times --warehouse data/warehouse.duckdb --tier demo
+
+Data time is measured inside the same script runs: every call into the runner (`Runner.run`,
+`.frame`, `.periods`, `.version`) and into `analysis/` and `queries/overview.py` is timed, the
+outermost call only (a statistic that calls another is not counted twice). What is left of the
+script run is Streamlit, plotly and the pages' own layout code.
 """
 
 import argparse
+import functools
+import inspect
 import json
 import os
+import pkgutil
 import platform
 import statistics
+import threading
 import time
+from importlib import import_module
 from pathlib import Path
 
 import duckdb
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from ui.nav import PAGES
 
 ROOT = Path(__file__).parent.parent
-VIEWERS = [
+VIEWERS = {
+    "collaborative": {},
+    "state": {"viewer_role": "state", "viewer_scope": None},  # the largest state
+    "system": {"viewer_role": "system", "viewer_scope": None},  # the largest health system
+    "hospital": {"viewer_role": "hospital", "viewer_scope": None},  # the first hospital
+}
+FILTERS = [
     {},
-    {"viewer_role": "state", "viewer_scope": "KS"},
-    {"viewer_role": "system", "viewer_scope": "Heartland Health System"},
-    {"viewer_role": "hospital", "viewer_scope": None},  # first hospital of the warehouse
+    {"f_role": "RN"},
+    {"f_module": "M03"},
+    {"f_period": "FY2026"},
+    {"f_role": "RN", "f_period": "FY2026"},
 ]
-FILTERS = [{}, {"f_role": "RN"}, {"f_period": "FY2026"}]
+
+_DATA = {"ms": 0.0}
+_depth = threading.local()
+
+
+def _timed(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if getattr(_depth, "n", 0):
+            return fn(*args, **kwargs)
+        _depth.n = 1
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _DATA["ms"] += (time.perf_counter() - t0) * 1000
+            _depth.n = 0
+
+    return wrapper
+
+
+def instrument() -> None:
+    """Wrap the data layer before any page imports it (pages call `module.function`)."""
+    import analysis
+    from queries import overview
+    from queries.runner import Runner
+
+    for name in ("run", "frame", "periods", "version"):
+        setattr(Runner, name, _timed(getattr(Runner, name)))
+    mods = [import_module(f"analysis.{m.name}") for m in pkgutil.iter_modules(analysis.__path__)]
+    for mod in [*mods, overview]:
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if fn.__module__ == mod.__name__ and not name.startswith("_"):
+                setattr(mod, name, _timed(fn))
 
 
 def _p(values, q):
@@ -34,20 +81,45 @@ def _p(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--warehouse", required=True)
-    ap.add_argument("--tier", required=True)
-    args = ap.parse_args()
-    os.environ["HTRA_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    con = duckdb.connect(args.warehouse, read_only=True)
-    hospital = con.execute("select min(hospital_ccn) from mart_hospital").fetchall()[0][0]
+def _stats(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50_ms": round(statistics.median(values), 1),
+        "p95_ms": round(_p(values, 0.95), 1),
+        "max_ms": round(max(values), 1),
+    }
+
+
+def scopes(warehouse: str) -> dict:
+    con = duckdb.connect(warehouse, read_only=True)
+    one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
+    out = {
+        "state": one("select state from mart_hospital group by 1 order by count(*) desc, 1"),
+        "system": one(
+            "select health_system from mart_hospital where health_system is not null "
+            "group by 1 order by count(*) desc, 1"
+        ),
+        "hospital": one("select min(hospital_ccn) from mart_hospital"),
+    }
     con.close()
-    times: dict[str, dict[str, list[float]]] = {p.path: {"cold": [], "warm": []} for p in PAGES}
-    for viewer in VIEWERS:
-        session = {k: (v or hospital) for k, v in viewer.items()}
+    return out
+
+
+def measure(warehouse: str) -> dict:
+    os.environ["HTRA_WAREHOUSE"] = str(Path(warehouse).resolve())
+    os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # AppTest's bare-mode warnings, per widget
+    instrument()
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ui.nav import PAGES
+
+    scope = scopes(warehouse)
+    samples = []  # one per (page, viewer, filters, kind)
+    for role, viewer in VIEWERS.items():
+        session = {k: (v or scope[role]) for k, v in viewer.items()}
         for filters in FILTERS:
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
             for k, v in {**session, **filters}.items():
                 at.session_state[k] = v
             at.run()
@@ -55,26 +127,50 @@ def main() -> None:
                 for kind in ("cold", "warm"):
                     if kind == "cold":
                         st.cache_resource.clear()  # a new runner: no cached results
+                    _DATA["ms"] = 0.0
                     t0 = time.perf_counter()
                     at.switch_page(page.path).run()
-                    times[page.path][kind].append((time.perf_counter() - t0) * 1000)
+                    script_ms = (time.perf_counter() - t0) * 1000
                     if at.exception:
-                        raise SystemExit(f"{page.path} {viewer} {filters}: {at.exception[0].value}")
-    rows = {
-        path: {
+                        raise SystemExit(f"{page.path} {role} {filters}: {at.exception[0].value}")
+                    samples.append(
+                        {
+                            "page": page.title,
+                            "role": role,
+                            "filters": filters,
+                            "kind": kind,
+                            "data_ms": round(_DATA["ms"], 1),
+                            "script_ms": round(script_ms, 1),
+                        }
+                    )
+    pages = {}
+    for page in PAGES:
+        mine = [s for s in samples if s["page"] == page.title]
+        pages[page.title] = {
             kind: {
-                "n": len(v),
-                "p50_ms": round(statistics.median(v), 1),
-                "p95_ms": round(_p(v, 0.95), 1),
-                "max_ms": round(max(v), 1),
+                measure_: {
+                    "all": _stats([s[measure_] for s in mine if s["kind"] == kind]),
+                    **{
+                        role: _stats(
+                            [s[measure_] for s in mine if s["kind"] == kind and s["role"] == role]
+                        )
+                        for role in VIEWERS
+                    },
+                }
+                for measure_ in ("data_ms", "script_ms")
             }
-            for kind, v in t.items()
+            for kind in ("cold", "warm")
         }
-        for path, t in times.items()
-    }
-    out = {
+    return {"viewers": {r: scope.get(r) for r in VIEWERS}, "filter_sets": FILTERS, "pages": pages}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--warehouse", required=True)
+    ap.add_argument("--tier", required=True)
+    args = ap.parse_args()
+    result = {
         "tier": args.tier,
-        "warehouse": args.warehouse,
         "machine": {
             "cores": os.cpu_count(),
             "memory_gib": round(
@@ -83,18 +179,18 @@ def main() -> None:
             "python": platform.python_version(),
             "duckdb": duckdb.__version__,
         },
-        "viewers": len(VIEWERS),
-        "filter_sets": FILTERS,
-        "pages": rows,
+        **measure(args.warehouse),
     }
     dest = ROOT / "bench" / "results" / f"page_times_{args.tier}.json"
-    dest.write_text(json.dumps(out, indent=2))
-    print(f"{'page':32} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9}")
-    for path, r in rows.items():
-        print(
-            f"{path:32} {r['cold']['p50_ms']:9.0f} {r['cold']['p95_ms']:9.0f} "
-            f"{r['warm']['p50_ms']:9.0f} {r['warm']['p95_ms']:9.0f}"
-        )
+    dest.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"{'page':24} {'':5} {'data p50':>9} {'data p95':>9} {'run p50':>9} {'run p95':>9}")
+    for title, r in result["pages"].items():
+        for kind in ("cold", "warm"):
+            d, s = r[kind]["data_ms"]["all"], r[kind]["script_ms"]["all"]
+            print(
+                f"{title:24} {kind:5} {d['p50_ms']:9.0f} {d['p95_ms']:9.0f} "
+                f"{s['p50_ms']:9.0f} {s['p95_ms']:9.0f}"
+            )
     print(f"written to {dest}")
 
 
