@@ -4,8 +4,13 @@ import codecs
 import csv
 import gzip
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+# Python's csv module fails on a field over 128 KiB with an error naming no line; how long a field
+# may be is judged in stage.py, which rejects the record with its line.
+csv.field_size_limit(sys.maxsize)
 
 
 class InputError(Exception):

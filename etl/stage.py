@@ -4,6 +4,8 @@ DuckDB parses (about 1.5 s per million rows here, against ~20 s for Python's csv
 sniffer is off and every column is VARCHAR, so one ragged row cannot collapse the file into one text
 column. Ragged rows go to DuckDB's rejects tables. Exact physical line numbers (records can span
 lines) are worked out only for the few rows that end up rejected.
+
+A field longer than MAX_FIELD_CHARS rejects its record with its line.
 """
 
 import csv
@@ -16,6 +18,14 @@ from pathlib import Path
 import duckdb
 
 from etl.decode import Decoded, InputError
+
+# No export we read holds a real value anywhere near this (Excel keeps 32,767 characters in a
+# cell): a longer field is a corrupted or hostile file, and its record is rejected, not loaded.
+MAX_FIELD_CHARS = 65_536
+# DuckDB's default max_line_size. Past it DuckDB 2.0 rejects a line without naming its column,
+# and past about 30 MB drops it with no reject at all (a lost record). So DuckDB is given the
+# file's size, which no line can exceed, and MAX_FIELD_CHARS does the judging.
+_DUCKDB_LINE_SIZE = 2_097_152
 
 
 @dataclass
@@ -45,13 +55,15 @@ class Staged:
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: str) -> Staged:
     n_cols = len(dec.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_cols)) + "}"
+    text = dec.text
     tmp = None
     source = path
     if dec.was_gzip or dec.encoding not in ("utf-8", "utf-8-sig"):
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="htra-stage-")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(dec.text)
+            fh.write(text)
         source = Path(tmp)
+    line_size = max(_DUCKDB_LINE_SIZE, source.stat().st_size + 1)
     try:
         con.execute(f"drop table if exists {table}")
         con.execute(
@@ -62,6 +74,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: s
                 $path, delim = ',', quote = '"', escape = '"', header = false,
                 skip = {dec.header_lines}, columns = {columns}, auto_detect = false,
                 strict_mode = true, null_padding = false, all_varchar = true,
+                max_line_size = {line_size},
                 store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan'
             )
             """,
@@ -108,7 +121,49 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: s
             rej["column"] = dec.header[int(rej["column"][1:])]
     con.execute(f"drop table if exists {table}_rej")
     con.execute(f"drop table if exists {table}_scan")
-    return Staged(table, dec.header, n_records, parse_rejects, dec.text, dec.header_lines)
+    st = Staged(table, dec.header, n_records, parse_rejects, text, dec.header_lines)
+    if len(text) > MAX_FIELD_CHARS:  # a shorter file cannot hold a longer field
+        _reject_long_fields(con, st)
+    return st
+
+
+def _reject_long_fields(con: duckdb.DuckDBPyConnection, st: Staged) -> None:
+    """Records holding a field over MAX_FIELD_CHARS leave the staged table for parse_rejects."""
+    n = MAX_FIELD_CHARS
+    cols = [f"c{i}" for i in range(len(st.header))]
+    # strlen (bytes, stored with the string) screens every row; length (characters) is counted
+    # only on the few rows it lets through.
+    found = con.execute(
+        f"""
+        select _rn, list_position([{", ".join(f"length({c}) > {n}" for c in cols)}], true) as col,
+               [{", ".join(f"length({c})" for c in cols)}] as lengths,
+               [{", ".join(f"left({c}, 80)" for c in cols)}] as heads
+        from {st.table} where {" or ".join(f"strlen({c}) > {n}" for c in cols)}
+        """
+    ).fetchall()
+    found = [f for f in found if f[1]]
+    if not found:
+        return
+    lines = record_lines(st, {rn for rn, *_ in found})
+    for rn, col, lengths, heads in found:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(heads)
+        st.parse_rejects.append(
+            {
+                "line": lines.get(rn),
+                "column": st.header[col - 1],
+                "reason": f"field of {lengths[col - 1]:,} characters: expected at most "
+                f"{n:,}; the record is not loaded",
+                "raw": out.getvalue(),
+                "ordinal": rn,  # DuckDB accepted it: record_lines still counts it
+            }
+        )
+    con.execute(
+        f"delete from {st.table} where _rn in (select unnest($rns))",
+        {"rns": [rn for rn, *_ in found]},
+    )
+    st.n_records -= len(found)
+    st.parse_rejects.sort(key=lambda r: r["line"] or 0)
 
 
 def temp_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
@@ -125,7 +180,8 @@ def record_lines(staged: Staged, ordinals: set[int]) -> dict[int, int]:
     """Physical start line of each wanted accepted-record ordinal (rescans only when needed)."""
     if not ordinals:
         return {}
-    skip = {r["line"] for r in staged.parse_rejects}
+    # Records DuckDB rejected have no ordinal; records rejected afterwards keep theirs.
+    skip = {r["line"] for r in staged.parse_rejects if "ordinal" not in r}
     reader = csv.reader(io.StringIO(staged.text, newline=""))
     out: dict[int, int] = {}
     prev_end, ordinal, last = 0, 0, max(ordinals)

@@ -883,13 +883,10 @@ CASES: list[Case] = [
         "fx",
         HS_REL,
         hs_fifty_mb_field,
-        "rejects_or_failed",
-        "",
+        "rejects",
+        "field of 52,428,800 characters: expected at most 65,536",
         rows_read=2,
-        bug=(
-            "the record holding a 50 MB Department field is dropped silently: rows_read 1 for a "
-            "2-record file, status ok, no rejected_row"
-        ),
+        reject_lines=(2,),
     ),
     Case("web log 50 MB line", "demo", WEB_REL, web_fifty_mb_line, "loads", rows_read=41),
     Case(

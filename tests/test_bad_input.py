@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from conftest import EXPORTS, load, query
+from conftest import EXPORTS, HS_HEADER, load, query
 from etl.__main__ import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, main
 
 QUIZ_HEADER = (
@@ -148,3 +148,58 @@ def test_other_files_still_load_and_the_exit_code_tells_the_outcome(ref_only, ba
 def test_a_missing_path_is_an_error_not_an_empty_load(ref_only, capsys):
     assert main(["--warehouse", str(ref_only), "load", "/no/such/dir"]) == EXIT_FAILED
     assert "/no/such/dir: no such file or folder" in capsys.readouterr().err
+
+
+HS_ROW = (
+    "{id},Gee,Hal,{dept},Registered Nurse,HS-HT101,Human Trafficking 101,Complete,6/15/2026,85,1.0"
+)
+
+
+def test_a_field_past_duckdbs_line_limit_is_rejected_with_its_line_and_column(ref_only, bad):
+    # 3 MB: past DuckDB's default 2 MiB max_line_size, where DuckDB rejects the line without a
+    # column (and past about 30 MB drops it without a reject: the corpus's 50 MB case).
+    rows = [HS_ROW.format(id=4501, dept="Emergency"), HS_ROW.format(id=4502, dept="A" * 3_000_000)]
+    rows.append(HS_ROW.format(id=4503, dept="Security"))
+    text = HS_HEADER.replace("\n", "\r\n") + "".join(r + "\r\n" for r in rows)
+    r = only(load(bad("hs/260002-transcript-2026-10.csv", text), ref_only)[0])
+    assert (r.status, r.rows_read, r.loaded, r.rows_rejected, r.duplicate) == (
+        "partial",
+        3,
+        2,
+        1,
+        0,
+    )
+    assert [(x["line"], x["column"], x["reason"]) for x in r.rejects] == [
+        (
+            3,
+            "Department",
+            "field of 3,000,000 characters: expected at most 65,536; the record is not loaded",
+        )
+    ]
+    assert len(r.rejects[0]["record"]) < 300  # the stored record does not carry the field
+    assert query(ref_only, "select department from learner order by department") == [
+        ("Emergency",),
+        ("Security",),
+    ]
+
+
+def test_a_field_one_character_over_the_limit_is_rejected_and_one_at_the_limit_loads(ref_only, bad):
+    """Moodle completion here, HealthStream above: the limit is applied where every CSV export
+    and reference file is staged, whatever its adapter."""
+    header = "ID,Name,Email address,Job title,Quiz,Quiz - Completion date,Course complete\n"
+    row = '{n},A B,a{n}@alpha.org,{title},Completed,"13/01/26, 10:00",Completed\n'
+    text = (
+        header
+        + row.format(n=1, title="N" * 65_536)
+        + row.format(n=2, title="N" * 65_537)
+        + row.format(n=3, title="Registered Nurse")
+    )
+    r = only(load(bad("moodle-mha/completion-ht01.csv", "\ufeff" + text), ref_only)[0])
+    assert (r.rows_read, r.loaded, r.rows_rejected) == (3, 2, 1)
+    assert [(x["line"], x["column"], x["reason"]) for x in r.rejects] == [
+        (
+            3,
+            "Job title",
+            "field of 65,537 characters: expected at most 65,536; the record is not loaded",
+        )
+    ]
