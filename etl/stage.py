@@ -5,7 +5,8 @@ sniffer is off and every column is VARCHAR, so one ragged row cannot collapse th
 column. Ragged rows go to DuckDB's rejects tables. Exact physical line numbers (records can span
 lines) are worked out only for the few rows that end up rejected.
 
-A field longer than MAX_FIELD_CHARS rejects its record with its line.
+A file whose line ends are mixed (CRLF and LF, or old-Mac lone CRs) is staged with every line end
+read as LF, and a field longer than MAX_FIELD_CHARS rejects its record with its line.
 """
 
 import csv
@@ -55,10 +56,10 @@ class Staged:
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: str) -> Staged:
     n_cols = len(dec.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_cols)) + "}"
-    text = dec.text
+    text = _one_line_end(dec.text)
     tmp = None
     source = path
-    if dec.was_gzip or dec.encoding not in ("utf-8", "utf-8-sig"):
+    if dec.was_gzip or dec.encoding not in ("utf-8", "utf-8-sig") or text is not dec.text:
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="htra-stage-")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -125,6 +126,23 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, dec: Decoded, table: s
     if len(text) > MAX_FIELD_CHARS:  # a shorter file cannot hold a longer field
         _reject_long_fields(con, st)
     return st
+
+
+def _one_line_end(text: str) -> str:
+    """The text with every line end LF when its line ends are mixed, else the text itself.
+
+    DuckDB fixes one line end per file from its first line, and in strict mode a record ending
+    in another fails the whole file ("CSV Parser state machine reached an invalid state", no
+    line); lone CRs also throw off the line numbers of rejects, which count LFs. Re-saved exports
+    do mix them. A CR inside a quoted value of such a file becomes LF too, the same line break.
+    """
+    crs = text.count("\r")
+    if not crs:
+        return text
+    crlfs = text.count("\r\n")
+    if crs == crlfs and crlfs == text.count("\n"):  # CRLF throughout
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _reject_long_fields(con: duckdb.DuckDBPyConnection, st: Staged) -> None:

@@ -203,3 +203,33 @@ def test_a_field_one_character_over_the_limit_is_rejected_and_one_at_the_limit_l
             "field of 65,537 characters: expected at most 65,536; the record is not loaded",
         )
     ]
+
+
+LONG_QUIZ = [
+    "learner,module,phase,attempt,item,points,max_points,submitted_at",
+    "pat@prairie.org,NHA-HT01,pre,1,M01-I01,1,1,2026-03-04T15:01:00Z",
+    "pat@prairie.org,NHA-HT01,pre,1,M01-I02,0,1,2026-03-04T15:02:00Z",
+    "pat@prairie.org,NHA-HT01,pre,1,M01-I03,1,1,2026-03-04T15:03:00Z",
+    "pat@prairie.org,NHA-HT01,pre,2,M01-I03,2,1,2026-03-04T15:04:00Z",
+]
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [("\r\n", "\n", "\r\n", "\n", "\r\n"), ("\r\n", "\n", "\r", "\n", ""), ("\r",) * 5],
+    ids=["crlf-and-lf", "a-lone-cr", "old-mac-cr-only"],
+)
+def test_mixed_and_lone_cr_line_ends_load_every_record_with_rejects_on_their_own_lines(
+    ref_only, bad, ends
+):
+    text = "".join(line + end for line, end in zip(LONG_QUIZ, ends, strict=True))
+    r = only(load(bad("long/nha-quiz-2.csv", text), ref_only)[0])
+    assert (r.status, r.rows_read, r.loaded, r.rows_rejected) == ("partial", 4, 3, 1)
+    assert [(x["line"], x["column"], x["reason"]) for x in r.rejects] == [
+        (5, "points", "points outside 0-max_points")
+    ]
+    assert query(ref_only, "select item_id, points from quiz_item_response order by item_id") == [
+        ("M01-I01", 1.0),
+        ("M01-I02", 0.0),
+        ("M01-I03", 1.0),
+    ]
