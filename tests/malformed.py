@@ -991,7 +991,6 @@ CASES: list[Case] = [
         "date",
         reject_lines=(3, 4, 6),
         rows_read=20,
-        bug="as-of dates 1900-01-01 and 2200-01-01 are loaded; only '31/02/2026' is rejected",
     ),
     Case(
         "hr duplicate header",

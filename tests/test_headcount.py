@@ -179,3 +179,54 @@ def test_headcount_roles_follow_a_changed_role_map(tmp_path, warehouse):
     assert query(warehouse, "select role from staff_headcount where job_title = 'Chaplain'") == [
         ("other",)
     ]
+
+
+def test_as_of_dates_outside_2000_2099_are_rejected_by_sheet_row_and_column(tmp_path, warehouse):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Headcount"
+    ws.append(["CCN", "Hospital", "As-of Date", "Department", "Job Category", "Headcount"])  # 1
+    for as_of, dept in (
+        (datetime(1900, 1, 1), "Emergency"),  # 2: Excel's day 1, a placeholder
+        (datetime(2200, 1, 1), "Emergency"),  # 3: a typo for 2020
+        ("12/31/1999", "Lab"),  # 4: typed as text, one day before the window
+        ("12/31/2099", "Lab"),  # 5: the window's last day
+        (datetime(2026, 6, 30), "Nursing"),  # 6
+    ):
+        ws.append([260001, "Alpha", as_of, dept, "Registered nurse", 7])
+    path = save(wb, tmp_path / "member-headcount.xlsx", datetime(2026, 7, 5))
+    r = load([REFERENCE, path], warehouse)[0][path.name]
+    assert counts(r) == (5, 2, 0, 3, 0)
+    window = (
+        " is outside the years 2000-2099: expected the date the headcount was taken "
+        "(1900-01-01 and the like are placeholders or typos)"
+    )
+    assert [(x["line"], x["column"], x["reason"]) for x in r.rejects] == [
+        (2, "As-of Date", "sheet 'Headcount', row 2: as-of date 1900-01-01" + window),
+        (3, "As-of Date", "sheet 'Headcount', row 3: as-of date 2200-01-01" + window),
+        (4, "As-of Date", "sheet 'Headcount', row 4: as-of date 1999-12-31" + window),
+    ]
+    assert query(
+        warehouse, "select as_of_date::varchar, department from staff_headcount order by 1"
+    ) == [("2026-06-30", "Nursing"), ("2099-12-31", "Lab")]
+
+
+def test_an_as_of_date_in_the_title_rows_outside_2000_2099_rejects_the_sheets_rows(
+    tmp_path, warehouse
+):
+    path = per_hospital_workbook(tmp_path / "heartland.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active["B3"] = datetime(1900, 1, 1)
+    save(wb, path, datetime(2026, 7, 2, 9, 0))
+    r = load([REFERENCE, path], warehouse)[0][path.name]
+    assert counts(r) == (5, 0, 2, 3, 0)
+    assert [(x["line"], x["column"]) for x in r.rejects] == [
+        (6, "As-of Date"),
+        (7, "As-of Date"),
+        (8, "As-of Date"),
+    ]
+    assert r.rejects[0]["reason"] == (
+        "sheet 'Heartland North', row 6: as-of date 1900-01-01 (from the title rows) is outside "
+        "the years 2000-2099: expected the date the headcount was taken (1900-01-01 and the like "
+        "are placeholders or typos)"
+    )

@@ -285,12 +285,21 @@ def _record(cell, headers, sheet_ccn, sheet_as_of, ctx):
     if not re.fullmatch(r"[0-9]{2}[0-9A-Z][0-9]{3}", ccn):
         return None, (ccn_col, f"expected a 6-character CCN, found {ccn!r}")
     raw_as_of = cell.get("as_of")
-    as_of = _as_date(raw_as_of) if raw_as_of not in (None, "") else sheet_as_of
+    in_cell = raw_as_of not in (None, "")
+    as_of = _as_date(raw_as_of) if in_cell else sheet_as_of
     if as_of is None:
         return None, (
             headers.get("as_of", "As-of Date"),
             "expected an as-of date (a date cell, 2026-06-30 or 06/30/2026)"
-            + (f", found {raw_as_of!r}" if raw_as_of not in (None, "") else ""),
+            + (f", found {raw_as_of!r}" if in_cell else ""),
+        )
+    lo, hi = X.PLAUSIBLE_YEARS
+    if not lo <= as_of.year <= hi:  # the window every event date of the ETL is held to
+        return None, (
+            headers.get("as_of", "As-of Date"),
+            f"as-of date {as_of.isoformat()}{'' if in_cell else ' (from the title rows)'} is "
+            f"outside the years {lo}-{hi}: expected the date the headcount was taken "
+            "(1900-01-01 and the like are placeholders or typos)",
         )
     job = _text(cell.get("job"))
     if job is None:
