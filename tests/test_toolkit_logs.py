@@ -283,3 +283,31 @@ def test_logged_in_colleagues_behind_one_address_are_different_clients(tmp_path,
     path.write_text("\n".join([head, *rows]), encoding="utf-8")
     res, _ = load([REFERENCE, path], warehouse)
     assert counts(res["download_log.csv"]) == (3, 3, 0, 0, 0)
+
+
+def test_a_log_line_over_the_field_limit_is_rejected_by_line_and_one_at_the_limit_counts(
+    tmp_path, warehouse
+):
+    head = (
+        '198.18.2.20 - - [14/Jan/2026:12:00:00 -0600] "GET /toolkit/files/poster.pdf HTTP/1.1" '
+        '200 90000 "-" "'
+    )
+    at_limit = head + "M" * (65_536 - len(head) - 1) + '"'
+    over = head.replace("12:00:00", "12:40:00") + "M" * (65_537 - len(head) - 1) + '"'
+    lines = [LOG[0], at_limit, over, LOG[15]]
+    res, _ = load([REFERENCE, write_log(tmp_path / "web", "access.log", lines)], warehouse)
+    r = res["access.log"]
+    assert (len(at_limit), len(over)) == (65_536, 65_537), r.message
+    assert counts(r) == (4, 3, 0, 1, 0)
+    assert [(x["line"], x["column"], x["reason"]) for x in r.rejects] == [
+        (
+            3,
+            "line",
+            "line of 65,537 characters: expected at most 65,536, as a web server logs a request "
+            "in a few hundred",
+        )
+    ]
+    assert len(r.rejects[0]["record"]) < 400  # only the line's head is kept
+    assert query(warehouse, "select count(*) from download_event where resource_id = 'R02'") == [
+        (1,)
+    ]
