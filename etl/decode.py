@@ -3,7 +3,7 @@
 import codecs
 import csv
 import gzip
-import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,9 +106,15 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
     return text.lstrip("\ufeff")
 
 
+# A line with its end, as io.StringIO(text, newline="") splits them: CRLF, LF or a lone CR.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
 def parse_header(path: Path, text: str) -> tuple[list[str], int]:
     """The first non-blank record, and the number of physical lines up to its end."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Lines are cut as the reader asks for them: io.StringIO would first copy the whole text at
+    # 4 bytes a character (0.5 GB and 0.3 s for a 120 MB export) to read its first lines.
+    reader = csv.reader(m.group() for m in _LINE.finditer(text))
     for row in reader:
         if row and any(cell.strip() for cell in row):
             return [cell.strip() for cell in row], reader.line_num
