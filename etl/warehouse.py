@@ -43,6 +43,10 @@ MARTS_HASH = hashlib.sha256(MARTS_SQL.encode()).hexdigest()
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    # The collaborative tier's first load failed here ("failed to pin block", 1.8 of 1.8 GiB)
+    # with every loaded row still un-checkpointed (checkpoint_threshold above). Written to the
+    # file first, the base tables are ordinary blocks the marts' joins can evict and re-read.
+    con.execute("checkpoint")
     con.execute(MARTS_SQL)
     con.execute(
         "create or replace table mart_build as select $h as marts_sql_sha256", {"h": MARTS_HASH}
