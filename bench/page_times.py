@@ -107,9 +107,11 @@ def scopes(warehouse: str) -> dict:
 
 def measure(warehouse: str) -> dict:
     os.environ["HTRA_WAREHOUSE"] = str(Path(warehouse).resolve())
-    os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # AppTest's bare-mode warnings, per widget
     instrument()
     import streamlit as st
+    from streamlit.logger import set_log_level
+
+    set_log_level("error")  # AppTest's bare-mode warnings, one per widget and run
     from streamlit.testing.v1 import AppTest
 
     from ui.nav import PAGES
