@@ -11,6 +11,7 @@ name, applies suppression after aggregation, stamps the result with its version 
 """
 
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -73,6 +74,7 @@ class _Attached:
     periods: list[Period]
     launch: date
     last_month: date
+    roles: tuple[str, ...]
     refs: int = 0
 
     def resolve(self, f: Filters) -> Period:
@@ -136,7 +138,8 @@ class Runner:
         today = date.today().replace(day=1)
         launch = extent["launch_month"] if pd.notna(extent["launch_month"]) else today
         last = extent["last_month"] if pd.notna(extent["last_month"]) else today
-        return version, built_at, hospitals, periods, launch, max(last, launch)
+        roles = tuple(_fetch(cur, specs.load("roles"), {})["role"])
+        return version, built_at, hospitals, periods, launch, max(last, launch), roles
 
     def _detach(self, att: _Attached) -> None:
         self._root.execute(f"detach {att.alias}")
@@ -244,12 +247,20 @@ class Runner:
         extra,
         pool,
         cells_only=False,
+        parts=None,
     ):
         """The query's rows per hospital the viewer may name (or pooled into one row), and per
-        peer group, with each cell's count of contributing hospitals; then the derived means."""
+        peer group, with each cell's count of contributing hospitals; then the derived means.
+        `parts` (see _parts_sql): one statement for several values of a filter, its rows keyed
+        by PART as well, so every part is rolled up exactly as if run alone."""
         named = frame.named(f)
-        sql = _cells_sql(spec) if cells_only else spec.sql
-        raw = _fetch(cur, spec, _bind(spec, period, f, frame.ccns(f), extra), sql)
+        params = _bind(spec, period, f, frame.ccns(f), extra)
+        sql = spec.sql
+        if parts is not None:
+            sql, params = _parts_sql(spec, params, parts)
+        if cells_only:
+            sql = _cells_sql(spec, sql)
+        raw = _fetch(cur, spec, params, sql)
         keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.additive]
         cell = [k for k in keys if k not in spec.detail]
         shown = list(spec.counts + spec.measures)
@@ -296,14 +307,16 @@ class Runner:
         grouped.insert(3, "n_hospitals", grouped["hospital"].map(sizes))
         return grouped
 
-    def _cells(self, cur, spec, frame, f, period, extra, pool, bins=True):
+    def _cells(self, cur, spec, frame, f, period, extra, pool, bins=True, parts=None):
         """_rolled, with a detail spec's bins summed into one row per cell (and kept aside, or,
         for the guards, which need only each cell's n, summed by DuckDB before they arrive)."""
         if spec.detail and not bins:
-            out, keys = self._rolled(cur, spec, frame, f, period, extra, pool, cells_only=True)
+            out, keys = self._rolled(
+                cur, spec, frame, f, period, extra, pool, cells_only=True, parts=parts
+            )
             out[RELEASED] = 1.0
             return out, keys, None
-        out, keys = self._rolled(cur, spec, frame, f, period, extra, pool)
+        out, keys = self._rolled(cur, spec, frame, f, period, extra, pool, parts=parts)
         if not spec.detail:
             return out, keys, None
         cell = [k for k in keys if k not in spec.detail]
@@ -370,27 +383,33 @@ class Runner:
         outside them), rests on 1-10 learners more or fewer, since n x mean could be subtracted."""
         row_keys = ["hospital", *keys]
         wide_f = f.widened(name)
-        wide, _, _ = self._cells(cur, spec, frame, wide_f, att.resolve(wide_f), extra, pool, False)
-        suppress.across_filters(mask, out, wide, row_keys, spec)
-        if name == "module":
-            return
-        if name == "period" and (f.period == CUSTOM or not _disjoint(att.periods)):
-            mask.loc[:, list(spec.mean_outputs)] = True
-            notes.append("Score statistics are shown since launch or for a whole program period.")
+        wide_p = att.resolve(wide_f)
+        partitioned = name == "role" or (
+            name == "period" and f.period != CUSTOM and _disjoint(att.periods)
+        )
+        if not partitioned:  # a module, or a period that is not one of disjoint program periods
+            wide, _, _ = self._cells(cur, spec, frame, wide_f, wide_p, extra, pool, False)
+            suppress.across_filters(mask, out, wide, row_keys, spec)
+            if name == "period":
+                mask.loc[:, list(spec.mean_outputs)] = True
+                notes.append(
+                    "Score statistics are shown since launch or for a whole program period."
+                )
             return
         if name == "role":
-            roles = _fetch(cur, specs.load("roles"), {})["role"]
-            cells = [(replace(f, role=r), None) for r in roles if r != f.role]
+            parts = [{"role": r} for r in (None, *(r for r in att.roles if r != f.role))]
         else:
-            cells = [(replace(f, period=p.key), p) for p in att.periods if p.key != f.period]
-        parts = [out]
-        for cell_f, cell_p in cells:
-            period_ = cell_p or att.resolve(cell_f)
-            part, _, _ = self._cells(cur, spec, frame, cell_f, period_, extra, pool, False)
-            suppress.small_neighbour(mask, out, part, row_keys, spec)
-            parts.append(part)
+            others = [p for p in att.periods if p.key != f.period]
+            parts = [_span(p) for p in (wide_p, *others)]
+        # One statement for the unfiltered figure (part 0) and every other cell of the partition
+        # instead of one each: the same rows, rolled up per part as a statement of its own would.
+        cells, _, _ = self._cells(cur, spec, frame, f, att.resolve(f), extra, pool, False, parts)
+        wide = cells[cells[PART] == 0].drop(columns=PART).reset_index(drop=True)
+        suppress.across_filters(mask, out, wide, row_keys, spec)
+        suppress.small_neighbours(mask, out, cells[cells[PART] > 0], row_keys, spec)
         if name == "period":  # the months before, between or after the program periods
-            suppress.small_remainder(mask, out, wide, parts, row_keys, spec)
+            split = [cells[cells[PART] == i] for i in range(1, len(parts))]
+            suppress.small_remainder(mask, out, wide, [out, *split], row_keys, spec)
 
 
 def _use(cur, alias: str) -> None:
@@ -443,9 +462,38 @@ def _small_parts(rows: pd.DataFrame, spec, cell: list[str]) -> pd.Series:
     return per.apply(lambda col: col.between(1, suppress.THRESHOLD - 1)).any(axis=1)
 
 
-def _cells_sql(spec) -> str:
-    """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
+def _span(p: Period) -> dict:
+    return {"month_from": p.month_from, "month_to": p.month_to, "as_of": month_end(p.month_to)}
+
+
+PART = "_part"  # the number of the part a row of a partitioned statement belongs to
+_PART_PARAM = re.compile(r"\$(role|month_from|month_to|as_of)\b")
+
+
+def _parts_sql(spec, params: dict, parts: list[dict]) -> tuple[str, dict]:
+    """The query once per part in one statement: a UNION ALL of its body, each copy reading the
+    filter values its part sets ($role, or $month_from, $month_to and $as_of) from parameters of
+    its own, its rows labelled PART (0, 1, ...). One statement and one roll-up instead of one
+    each; each copy keeps its constant filter, which DuckDB pushes into the scan (a LATERAL join
+    over a list of parts would be one scan, but with `$role is null or role = $role` turned into a
+    nested-loop join over every part). Values stay bound: only parameter names are rewritten."""
+    names = set(parts[0]) & set(spec.params)
     body = specs.strip_comments(spec.sql)
+    bound = {k: v for k, v in params.items() if k not in names}
+    copies = []
+    for i, part in enumerate(parts):
+        copies.append(
+            f"select *, {i} as {PART} from ("
+            + _PART_PARAM.sub(lambda m, i=i: f"$_p{i}_{m[1]}" if m[1] in names else m[0], body)
+            + ")"
+        )
+        bound.update({f"_p{i}_{k}": v for k, v in part.items() if k in names})
+    return "\nunion all\n".join(copies), bound
+
+
+def _cells_sql(spec, sql: str | None = None) -> str:
+    """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
+    body = specs.strip_comments(sql or spec.sql)
     sums = ", ".join(f"sum({c})::bigint as {c}" for c in spec.additive)
     drop = ", ".join((*spec.detail, *spec.additive))
     return f"select * exclude ({drop}), {sums} from ({body}) group by all"

@@ -54,6 +54,17 @@ def small_neighbour(mask: pd.DataFrame, narrow: pd.DataFrame, other: pd.DataFram
         mask[out] |= _small(_n_of(narrow, other, keys, n))
 
 
+def small_neighbours(mask: pd.DataFrame, narrow: pd.DataFrame, parts: pd.DataFrame, keys, spec):
+    """small_neighbour for many cells at once (`parts` holds them all, told apart by a key column
+    not in `keys`): one merge instead of one per part, the same cells withheld."""
+    if narrow.empty or parts.empty:
+        return
+    rows = narrow[keys].reset_index(names="_row")
+    for out, _, n in spec.means:
+        w = rows.merge(parts[[*keys, n]], on=keys, how="inner")
+        mask.loc[w.loc[_small(w[n]).to_numpy(), "_row"].unique(), out] = True
+
+
 def small_remainder(mask, narrow, wide, parts, keys, spec) -> None:
     """The same for what the partition's cells leave out of the unfiltered figure."""
     for out, _, n in spec.means:
@@ -67,17 +78,20 @@ def complementary(mask: pd.DataFrame, frame: pd.DataFrame, row_key: str, keys, s
     lines = [[row_key] + [k for k in keys if k != vary] for vary in keys]
     if not lines or frame.empty:
         return
+    # each line's group of every row, computed once: grouping on the text keys was most of the
+    # time, and the loop below asks for the same groupings again on every pass
+    groups = [
+        pd.Series(frame.groupby(fixed, dropna=False, sort=False).ngroup(), index=frame.index)
+        for fixed in lines
+    ]
     changed = True
     while changed:  # a cell withheld in one line can leave another line with a single one
         changed = False
         for target, size_col in units:
             size = frame[size_col].astype("float64").fillna(0)
-            for fixed in lines:
+            for group in groups:
                 held = mask[target] & (size > 0)
                 free = size.where(~mask[target] & (size > 0))
-                group = pd.Series(
-                    frame.groupby(fixed, dropna=False, sort=False).ngroup(), index=frame.index
-                )
                 n_held = held.groupby(group).transform("sum")
                 lone = group[(n_held == 1) & free.notna()].unique()
                 if len(lone) == 0:
