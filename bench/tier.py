@@ -103,6 +103,7 @@ def main() -> None:
         result["step_seconds"][step] = round(time.perf_counter() - t0, 1)
         result[step] = json.loads((RESULTS / name.format(tier=args.tier)).read_text())
         result[step].pop("machine", None)
+        result[step]["commit"] = result["commit"]  # steps may be rerun later at another commit
         result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         dest.write_text(json.dumps(result, indent=1) + "\n")  # after every step: nothing lost
     report.write(RESULTS, ROOT / "BENCHMARKS.md")
