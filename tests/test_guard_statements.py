@@ -2,11 +2,14 @@
 
 - The score guards read every role (or program period) in one statement (a UNION ALL of the
   query, one copy per part): each part's cells must equal those of the query run alone.
+- knowledge_by_hospital_module sums mart_knowledge_pair: it must equal the query it replaced,
+  which joined pre- and post-tests of mart_quiz_learner learner by learner.
 """
 
 from dataclasses import replace
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -17,6 +20,31 @@ from queries.scope import Viewer
 
 SCORED = [n for n in specs.names() if specs.load(n).means and specs.load(n).scope == "hospital"]
 EXTRA = {"policy": "first"}
+
+# the definition before mart_knowledge_pair (runner header and comments left out)
+OLD_KNOWLEDGE_BY_HOSPITAL_MODULE = """
+with pre as (
+    select learner_id, module_id, first_score_pct as pre_pct from mart_quiz_learner
+    where phase = 'pre'
+),
+post as (
+    select learner_id, module_id, hospital_ccn, role, first_month, first_score_pct as post_pct
+    from mart_quiz_learner
+    where phase = 'post'
+)
+select post.hospital_ccn, post.module_id, count(*) as n_pairs,
+       sum(pre.pre_pct) as sum_pre_pct, sum(post.post_pct) as sum_post_pct,
+       sum(post.post_pct - pre.pre_pct) as sum_change_pp,
+       sum((post.post_pct - pre.pre_pct) ^ 2) as sumsq_change_pp
+from post
+join pre using (learner_id, module_id)
+where list_contains($ccns, post.hospital_ccn)
+  and post.first_month between $month_from and $month_to
+  and ($role is null or post.role = $role)
+  and ($module is null or post.module_id = $module)
+group by all
+order by post.hospital_ccn, post.module_id
+"""
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +91,33 @@ def test_one_statement_for_every_part_gives_each_part_its_own_cells(runner, name
                 _ordered(own),
                 check_dtype=False,
             )
+
+
+@pytest.mark.parametrize(
+    "role, module, months",
+    [
+        (None, None, None),
+        ("RN", None, None),
+        (None, "M03", None),
+        ("unrecorded", None, (date(2025, 7, 1), date(2026, 6, 1))),
+        ("security", "M01", (date(2025, 1, 1), date(2025, 12, 1))),
+    ],
+)
+def test_knowledge_by_hospital_module_from_its_mart_equals_the_learner_by_learner_join(
+    wh, role, module, months
+):
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        ccns = [r[0] for r in con.execute("select hospital_ccn from mart_hospital").fetchall()]
+        lo, hi = months or (date(2000, 1, 1), date(2099, 12, 1))
+        params = {"ccns": ccns, "role": role, "module": module, "month_from": lo, "month_to": hi}
+        new = con.sql(specs.load("knowledge_by_hospital_module").sql, params=params).df()
+        old = con.sql(OLD_KNOWLEDGE_BY_HOSPITAL_MODULE, params=params).df()
+    finally:
+        con.close()
+    assert len(old) > 0
+    pd.testing.assert_frame_equal(new, old, check_dtype=False, rtol=1e-12)
 
 
 def test_the_partition_covers_a_custom_range_by_the_unfiltered_figure_alone(runner):
