@@ -54,7 +54,19 @@ from queries.scope import COLLABORATIVE, HospitalFrame, Viewer
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER_PARAMS = {"ccns", "role", "module", "month_from", "month_to", "as_of"}
-EXTRA = {"rejected_rows": {"limit": 1000}}
+# The pages' own extra parameters: the Data page's limit, the Knowledge page's default attempt.
+EXTRA = {
+    "rejected_rows": {"limit": 1000},
+    **{
+        q: {"policy": "first"}
+        for q in (
+            "knowledge_gains",
+            "knowledge_items",
+            "knowledge_retention",
+            "knowledge_attrition",
+        )
+    },
+}
 ROLES = ("collaborative", "state", "system", "hospital")
 COUNTED_TABLES = ("completion", "quiz_attempt", "download_event")
 OTHER_TABLES = (
@@ -77,10 +89,10 @@ def _install_sql_timer() -> None:
     if getattr(fetch, "_bench", False):
         return
 
-    def timed_fetch(cur, spec, params):
+    def timed_fetch(cur, spec, params, sql=None):
         t = time.perf_counter()
         try:
-            return fetch(cur, spec, params)
+            return fetch(cur, spec, params, sql)
         finally:
             _SQL["ms"] += (time.perf_counter() - t) * 1000
             _SQL["n"] += 1
