@@ -10,11 +10,14 @@ def _stats(p95):
 
 
 def _page(data_p95, script_p95):
-    kinds = {
-        "data_ms": {"all": _stats(data_p95), "hospital": _stats(data_p95)},
-        "script_ms": {"all": _stats(script_p95), "hospital": _stats(script_p95)},
+    """Warm runs: half the cold ones."""
+    return {
+        kind: {
+            "data_ms": {"all": _stats(data_p95 / d), "hospital": _stats(data_p95 / d)},
+            "script_ms": {"all": _stats(script_p95 / d), "hospital": _stats(script_p95 / d)},
+        }
+        for kind, d in (("cold", 1), ("warm", 2))
     }
-    return {"cold": kinds, "warm": kinds}
 
 
 STATE = {
@@ -48,6 +51,8 @@ def test_each_budget_is_judged_against_design_section_8():
         "load / DuckDB raw read": ("2.2x", "**no**"),  # over 2x
         "page data time p95 (cold)": ("worst Knowledge 151 ms; over: Knowledge", "**no**"),
         "whole page script run p95 (cold)": ("worst Overview 1,000 ms; over: Overview", "**no**"),
+        "page data time p95 (warm)": ("worst Knowledge 76 ms", "**yes**"),
+        "whole page script run p95 (warm)": ("worst Overview 500 ms", "**yes**"),
     }
 
 
