@@ -11,10 +11,8 @@ has finished the script run, the page is settled (no spinner, no stale element) 
 chart has its data drawn. Polling every 25 ms bounds the resolution.
 """
 
-import argparse
 import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -27,6 +25,7 @@ from pathlib import Path
 import duckdb
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench import common
 from bench.page_times import _p, scopes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,15 +202,8 @@ def measure(warehouse: str) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--warehouse", required=True)
-    ap.add_argument("--tier", required=True)
-    args = ap.parse_args()
-    result = {
-        "tier": args.tier,
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
-        **measure(args.warehouse),
-    }
+    args = common.args(__doc__)
+    result = {"tier": args.tier, "machine": common.machine(), **measure(args.warehouse)}
     dest = ROOT / "bench" / "results" / f"browser_times_{args.tier}.json"
     dest.write_text(json.dumps(result, indent=1) + "\n")
     for title, r in result["pages"].items():

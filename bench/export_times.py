@@ -6,16 +6,15 @@ results); peak RSS is the child's high-water mark after both.
     python -m bench.export_times --warehouse data/warehouse.duckdb --tier demo
 """
 
-import argparse
 import json
 import multiprocessing as mp
-import os
-import platform
 import resource
 import time
 from pathlib import Path
 
 import duckdb
+
+from bench import common
 
 ROOT = Path(__file__).parent.parent
 
@@ -40,10 +39,7 @@ def _build(warehouse: str, role: str, scope, audience: str, out) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--warehouse", required=True)
-    ap.add_argument("--tier", required=True)
-    args = ap.parse_args()
+    args = common.args(__doc__)
     con = duckdb.connect(args.warehouse, read_only=True)
     hospital = con.execute(
         "select hospital_ccn from mart_hospital order by hospital_ccn limit 1"
@@ -69,12 +65,7 @@ def main() -> None:
                 f"  peak {res['peak_rss_mb']:6.0f} MB  {res['bytes'] / 1024:6.0f} KB",
                 flush=True,
             )
-    machine = {
-        "cores": os.cpu_count(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-    }
+    machine = common.machine()
     out = ROOT / "bench" / "results" / f"export_times_{args.tier}.json"
     out.write_text(json.dumps({"tier": args.tier, "machine": machine, "rows": rows}, indent=1))
     print(f"wrote {out}")

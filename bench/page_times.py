@@ -11,13 +11,11 @@ outermost call only (a statistic that calls another is not counted twice). What 
 script run is Streamlit, plotly and the pages' own layout code.
 """
 
-import argparse
 import functools
 import inspect
 import json
 import os
 import pkgutil
-import platform
 import statistics
 import threading
 import time
@@ -25,6 +23,8 @@ from importlib import import_module
 from pathlib import Path
 
 import duckdb
+
+from bench import common
 
 ROOT = Path(__file__).parent.parent
 VIEWERS = {
@@ -167,22 +167,8 @@ def measure(warehouse: str) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--warehouse", required=True)
-    ap.add_argument("--tier", required=True)
-    args = ap.parse_args()
-    result = {
-        "tier": args.tier,
-        "machine": {
-            "cores": os.cpu_count(),
-            "memory_gib": round(
-                os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
-            ),
-            "python": platform.python_version(),
-            "duckdb": duckdb.__version__,
-        },
-        **measure(args.warehouse),
-    }
+    args = common.args(__doc__)
+    result = {"tier": args.tier, "machine": common.machine(), **measure(args.warehouse)}
     dest = ROOT / "bench" / "results" / f"page_times_{args.tier}.json"
     dest.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{'page':24} {'':5} {'data p50':>9} {'data p95':>9} {'run p50':>9} {'run p95':>9}")

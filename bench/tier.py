@@ -18,16 +18,14 @@ tables of every tier measured so far, and DESIGN.md section 8's budgets, held or
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from bench import report
+from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -37,25 +35,6 @@ STEPS = {
     "browser": ("bench.browser_times", "browser_times_{tier}.json"),
     "exports": ("bench.export_times", "export_times_{tier}.json"),
 }
-
-
-def machine() -> dict:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "cpu": cpu,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-    }
 
 
 def commit() -> str:
