@@ -31,9 +31,14 @@ wave = st.radio(
 )
 
 matrix = adoption.stage_matrix(stages, wave)
+in_wave = index.frame[index.frame["wave"] == wave]
+shown, few = program.chart_hospitals(in_wave, "adoption_index_pct")
+matrix = matrix[matrix.index.isin(shown)]
 if matrix.empty:
     st.info(f"None of your hospitals answered the {program.wave_label(wave)} survey.")
 else:
+    if few:
+        st.caption(few)
     st.plotly_chart(
         charts.stage_heatmap(
             matrix,

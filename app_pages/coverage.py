@@ -41,9 +41,12 @@ c.metric("Target for the period", pct(targets.get("coverage_pct")))
 per["label"] = per["hospital"].map(lambda h: program.short(h, 34))
 per["hover"] = per.apply(program.coverage_hover, axis=1)
 per["flagged"] = per["is_imprecise"] | per["is_over_headcount"]
+shown, few = program.chart_hospitals(per, "coverage_pct")
+if few:
+    st.caption(few)
 st.plotly_chart(
     charts.bars_with_ci(
-        per.sort_values("coverage_pct", ascending=False),
+        per[per["hospital"].isin(shown)].sort_values("coverage_pct", ascending=False),
         label="label",
         value="coverage_pct",
         low="ci_low_pct",

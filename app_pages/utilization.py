@@ -26,9 +26,10 @@ a.metric("Completions", program.held(mine["n_completed"].sum()))
 b.metric("Contact hours earned", program.held(mine["sum_contact_hours"].sum(), program.number))
 c.metric("Lagging hospitals", f"{int(mine['is_lagging'].sum())} of {len(mine)}")
 
+shown, few = program.chart_hospitals(per, "completions_per_100_staff")
 rows["module"] = rows["module_id"].map(lambda m: program.module_label(m, titles, 18))
 matrix = rows.pivot(index="hospital", columns="module", values="completions_per_100_staff")
-matrix = matrix.reindex(per["hospital"])
+matrix = matrix.reindex(shown)
 hover = (
     rows.assign(
         h=rows["n_completed"].map(program.held)
@@ -37,8 +38,10 @@ hover = (
         + " staff"
     )
     .pivot(index="hospital", columns="module", values="h")
-    .reindex(per["hospital"])
+    .reindex(shown)
 )
+if few:
+    st.caption(few)
 st.plotly_chart(
     charts.heatmap(
         matrix,
@@ -86,7 +89,7 @@ per["hover"] = per.apply(
 )
 st.plotly_chart(
     charts.bars(
-        per,
+        per[per["hospital"].isin(shown)],
         label="label",
         value="completions_per_100_staff",
         highlight="is_lagging",
@@ -116,7 +119,7 @@ topics["topic_label"] = topics["kind"] + ": " + topics["topic"]
 tmatrix = topics.pivot(index="hospital", columns="topic_label", values="per_100")
 st.plotly_chart(
     charts.heatmap(
-        tmatrix.reindex(per["hospital"]),
+        tmatrix.reindex(shown),
         title="Topic coverage: completions per 100 staff, by hospital and topic",
         x_title="Topic (form of trafficking, population, response step)",
         y_title="Hospital",

@@ -23,6 +23,29 @@ def role_label(roles: dict):
     return lambda r: roles.get(r, r)
 
 
+CHART_HOSPITALS = 40
+
+
+def chart_hospitals(per: pd.DataFrame, value: str) -> tuple[list, str]:
+    """The hospital rows a per-hospital chart draws, in `per`'s order, and a note saying so.
+
+    All of them when the viewer has at most CHART_HOSPITALS; else the CHART_HOSPITALS lowest by
+    `value` (where the gaps are; withheld figures last) and every peer group. At collaborative size
+    a chart of 570 hospitals was a page 45,000 pixels tall that took the browser seconds to draw;
+    the tables keep every hospital."""
+    own = per[~per["is_peer_group"]]
+    if len(own) <= CHART_HOSPITALS:
+        return list(per["hospital"]), ""
+    low = own.sort_values(value, na_position="last", kind="stable").head(CHART_HOSPITALS)
+    keep = set(low["hospital"]) | set(per.loc[per["is_peer_group"], "hospital"])
+    note = (
+        f"The chart shows the {CHART_HOSPITALS} of your {len(own):,} hospitals with the lowest "
+        "figures, and the peer groups; the table lists every hospital. The State, Region, Health "
+        "system and Hospital filters narrow the chart to others."
+    )
+    return [h for h in per["hospital"] if h in keep], note
+
+
 def ranked_table(per: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
