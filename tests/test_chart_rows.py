@@ -1,4 +1,4 @@
-"""Per-hospital charts draw at most 40 of the viewer's hospitals (the lowest) and every peer group."""
+"""Per-hospital charts draw at most 40 of the viewer's hospitals (the lowest) and the peers."""
 
 import pandas as pd
 
