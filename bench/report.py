@@ -69,8 +69,8 @@ def _commits(r: dict) -> str:
     """One commit, or each step's where steps were run at different commits."""
     steps = {k: r[k].get("commit", r["commit"]) for k in r["step_seconds"] if k in r}
     if len(set(steps.values())) <= 1:
-        return r["commit"]
-    return ", ".join(f"{k} at {v}" for k, v in steps.items())
+        return f"commit {r['commit']}"
+    return "commits: " + ", ".join(f"{k} at {v}" for k, v in steps.items())
 
 
 def tier_section(tier: str, r: dict) -> list[str]:
@@ -78,7 +78,7 @@ def tier_section(tier: str, r: dict) -> list[str]:
     lines = [
         f"## {tier}",
         "",
-        f"`python -m bench.tier {tier}`, commit {_commits(r)}, measured {r['measured_at']}; "
+        f"`python -m bench.tier {tier}`, {_commits(r)}, measured {r['measured_at']}; "
         f"{m['cores']} cores, {m['memory_gib']} GiB, {m['cpu']}, Python {m['python']}, "
         f"DuckDB {m['duckdb']}. Step wall times: "
         + ", ".join(f"{k} {v:,.0f} s" for k, v in r["step_seconds"].items())
