@@ -47,16 +47,10 @@ def _n_of(narrow: pd.DataFrame, other: pd.DataFrame, keys, n: str, missing=0) ->
     return pd.Series(w[n].array, index=narrow.index).fillna(missing)
 
 
-def small_neighbour(mask: pd.DataFrame, narrow: pd.DataFrame, other: pd.DataFrame, keys, spec):
-    """Withhold narrow score statistics when another cell of the same partition rests on 1-10
-    learners: the unfiltered figure minus the released cells would give it away."""
-    for out, _, n in spec.means:
-        mask[out] |= _small(_n_of(narrow, other, keys, n))
-
-
 def small_neighbours(mask: pd.DataFrame, narrow: pd.DataFrame, parts: pd.DataFrame, keys, spec):
-    """small_neighbour for many cells at once (`parts` holds them all, told apart by a key column
-    not in `keys`): one merge instead of one per part, the same cells withheld."""
+    """Withhold narrow score statistics when another cell of the same partition rests on 1-10
+    learners: the unfiltered figure minus the released cells would give it away. `parts` holds
+    every other cell at once, told apart by a key column not in `keys` (one merge for all)."""
     if narrow.empty or parts.empty:
         return
     rows = narrow[keys].reset_index(names="_row")

@@ -460,6 +460,6 @@ def test_a_role_partition_with_one_small_role_withholds_every_roles_score_statis
         mask = suppress.primary(narrow, pd.Series([False]), spec)
         suppress.across_filters(mask, narrow, everyone, keys, spec)
         assert not mask.loc[0, "mean_pre_pct"]  # 20 or 28 fewer than all roles: not enough alone
-        for part in rest:
-            suppress.small_neighbour(mask, narrow, part, keys, spec)
+        parts = pd.concat([part.assign(_part=i) for i, part in enumerate(rest, 1)])
+        suppress.small_neighbours(mask, narrow, parts, keys, spec)
         assert mask.loc[0, "mean_pre_pct"] and mask.loc[0, "mean_change_pp"]
