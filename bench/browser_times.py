@@ -23,7 +23,6 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import common
 from bench.page_times import _p, scopes
@@ -53,14 +52,7 @@ class Tab:
         self.page.on("pageerror", lambda e: sys.exit(f"JavaScript error: {e}"))
 
     def _frame(self, payload) -> None:
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg.FromString(payload)
-        if (
-            msg.WhichOneof("type") == "script_finished"
-            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-        ):
-            self.runs += 1
+        self.runs += common.is_finished_run(payload)
 
     def settle(self, before: int, timeout_s: float = 600) -> None:
         deadline = time.monotonic() + timeout_s
@@ -98,21 +90,7 @@ class Tab:
 
 
 def _server(warehouse: str, port: int) -> subprocess.Popen:
-    cmd = [
-        str(Path(sys.executable).parent / "streamlit"),
-        "run",
-        "dashboard.py",
-        "--server.address",
-        "localhost",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    cmd = common.streamlit_command(port)
     env = {**os.environ, "HTRA_WAREHOUSE": str(Path(warehouse).resolve())}
     proc = subprocess.Popen(
         cmd,

@@ -3,9 +3,11 @@
 import argparse
 import os
 import platform
+import sys
 from pathlib import Path
 
 import duckdb
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 
 def args(doc: str | None) -> argparse.Namespace:
@@ -33,3 +35,37 @@ def machine() -> dict:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
     }
+
+
+def streamlit_command(port: int) -> list[str]:
+    """`streamlit run dashboard.py` as the README starts it, on localhost:port, and two flags the
+    README's command has not: no usage statistics sent from the browser, and no reruns when
+    someone edits a page meanwhile."""
+    return [
+        str(Path(sys.executable).parent / "streamlit"),
+        "run",
+        "dashboard.py",
+        "--server.address",
+        "localhost",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
+def is_finished_run(payload) -> bool:
+    """A websocket frame saying a script run finished (not one cut short for a rerun). Runs are
+    counted from these: the DOM's "running" flag can miss a fast run (React may render "running"
+    and "not running" as one update)."""
+    if isinstance(payload, str):
+        return False
+    msg = ForwardMsg.FromString(payload)
+    return (
+        msg.WhichOneof("type") == "script_finished"
+        and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    )

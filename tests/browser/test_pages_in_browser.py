@@ -17,7 +17,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.common import is_finished_run, streamlit_command
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
@@ -214,24 +213,7 @@ def server(demo_load, tmp_path_factory):
     warehouse, _ = demo_load
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    streamlit = Path(sys.executable).parent / "streamlit"
-    cmd = [
-        str(streamlit),
-        "run",
-        "dashboard.py",
-        "--server.address",
-        "localhost",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        # not in the README's command: no usage statistics sent from the browser, and no
-        # reruns when someone edits a page during the test
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    cmd = streamlit_command(port)
     env = {**os.environ, "HTRA_WAREHOUSE": str(warehouse)}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
@@ -288,16 +270,7 @@ class Session:
     runs: int = 0  # script runs finished, from the server's ScriptFinished messages
 
     def on_frame(self, payload) -> None:
-        """Count finished runs from the websocket: the DOM's "running" flag can miss a fast run
-        (React may render "running" and "not running" as one update)."""
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg.FromString(payload)
-        if (
-            msg.WhichOneof("type") == "script_finished"
-            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-        ):
-            self.runs += 1
+        self.runs += is_finished_run(payload)
 
     def settle(self, before: int) -> None:
         """Wait until a run after the `before`-th has finished, the page shows it, charts drawn."""
