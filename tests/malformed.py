@@ -229,13 +229,14 @@ def web_mixed_crlf(p: Path) -> None:
     )
 
 
-def hs_dates_1900_2200(p: Path) -> None:
+def _hs_two_rows(p: Path, first: tuple[str, str], second: tuple[str, str]) -> None:
+    """The HealthStream file with one text replaced in each of its two records."""
     rows = _lines(HS9)[1:]
-    _csv(
-        p,
-        _hs([rows[0].replace("6/15/2026", "1/1/1900"), rows[1].replace("8/20/2026", "1/1/2200")]),
-        eol="\r\n",
-    )
+    _csv(p, _hs([rows[0].replace(*first), rows[1].replace(*second)]), eol="\r\n")
+
+
+def hs_dates_1900_2200(p: Path) -> None:
+    _hs_two_rows(p, ("6/15/2026", "1/1/1900"), ("8/20/2026", "1/1/2200"))
 
 
 def sc_dates_1900_2200(p: Path) -> None:
@@ -275,17 +276,11 @@ def rc_dates_1900_2200(p: Path) -> None:
 
 
 def hs_excel_serial_dates(p: Path) -> None:
-    rows = _lines(HS9)[1:]
-    _csv(
-        p,
-        _hs([rows[0].replace("6/15/2026", "46188"), rows[1].replace("8/20/2026", "46254.5")]),
-        eol="\r\n",
-    )
+    _hs_two_rows(p, ("6/15/2026", "46188"), ("8/20/2026", "46254.5"))
 
 
 def hs_negative_and_150_scores(p: Path) -> None:
-    rows = _lines(HS9)[1:]
-    _csv(p, _hs([rows[0].replace(",85,", ",-5,"), rows[1].replace(",70,", ",150,")]), eol="\r\n")
+    _hs_two_rows(p, (",85,", ",-5,"), (",70,", ",150,"))
 
 
 def sc_negative_score(p: Path) -> None:
@@ -308,8 +303,7 @@ def mq_grade_over_max_and_pct(p: Path) -> None:
 
 
 def hs_pct_text_scores(p: Path) -> None:
-    rows = _lines(HS9)[1:]
-    _csv(p, _hs([rows[0].replace(",85,", ",85%,"), rows[1].replace(",70,", ",150%,")]), eol="\r\n")
+    _hs_two_rows(p, (",85,", ",85%,"), (",70,", ",150%,"))
 
 
 def hs_duplicate_header(p: Path) -> None:
