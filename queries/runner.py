@@ -351,7 +351,10 @@ class Runner:
                 "under a role, module or period filter they could be subtracted from each other."
             )
         if narrowed and spec.means:
-            for name in narrowed:
+            # Under a module filter a query keyed by module returns whole cells, the same as the
+            # unfiltered query's cells of that module: no n differs, so no guard is needed.
+            guarded = [n for n in narrowed if not (n == "module" and "module_id" in keys)]
+            for name in guarded:
                 self._guard_scores(
                     cur, att, spec, frame, f, name, out, mask, keys, extra, pool, notes
                 )

@@ -127,3 +127,49 @@ def test_the_partition_covers_a_custom_range_by_the_unfiltered_figure_alone(runn
     res = runner.run("knowledge_by_hospital_module", Viewer("collaborative"), f)
     assert res.suppressed["mean_change_pp"].all()
     assert any("whole program period" in n for n in res.notes)
+
+
+def _select_list(sql: str) -> str:
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    return body.split("\nfrom ")[0]
+
+
+MODULE_KEYED = [n for n in SCORED if "module_id" in _select_list(specs.load(n).sql)]
+
+
+@pytest.mark.parametrize("name", MODULE_KEYED)
+@pytest.mark.parametrize("pool", [False, True])
+def test_a_module_filter_on_a_module_keyed_query_gives_that_modules_cells_without_a_guard(
+    runner, monkeypatch, name, pool
+):
+    # why the module guard is skipped: the filtered cells are the unfiltered query's cells of
+    # that module, so no n can differ between the two views
+    import queries.runner as runner_module
+
+    spec = specs.load(name)
+    extra = {k: v for k, v in EXTRA.items() if k in spec.params}
+    viewer = Viewer("collaborative")
+    statements = []
+    fetch = runner_module._fetch
+    monkeypatch.setattr(
+        runner_module, "_fetch", lambda *a, **k: statements.append(1) or fetch(*a, **k)
+    )
+    full = runner.run(name, viewer, Filters(), pool=pool, **extra)
+    statements.clear()
+    one = runner.run(name, viewer, Filters(module="M03"), pool=pool, **extra)
+    assert len(statements) == 1  # the query itself, no guard statement
+
+    def own(res, frame):
+        keep = ~res.frame["is_peer_group"].astype(bool) & (res.frame["module_id"] == "M03")
+        out = frame[keep.to_numpy()].reset_index(drop=True)
+        numeric = out.select_dtypes("number").columns  # Float64 <NA> and float64 NaN alike
+        return out.astype(dict.fromkeys(numeric, "float64"))
+
+    assert len(own(one, one.frame)) > 0
+    pd.testing.assert_frame_equal(own(one, one.frame), own(full, full.frame))
+    pd.testing.assert_frame_equal(own(one, one.suppressed), own(full, full.suppressed))
+    if spec.detail:
+        mine = lambda d: d[~d["is_peer_group"] & (d["module_id"] == "M03")]  # noqa: E731
+        pd.testing.assert_frame_equal(
+            mine(one.detail).reset_index(drop=True), mine(full.detail).reset_index(drop=True)
+        )
