@@ -29,7 +29,7 @@ for note in res.notes:
 if res.empty:
     st.info("No learner has both a finished pre-test and post-test under these filters.")
     st.stop()
-gains = knowledge.gains(res.frame, res.detail)
+gains = res.derive(knowledge.gains)
 mine = gains[~gains["is_peer_group"]]
 if mine.empty:
     st.info(
@@ -86,7 +86,7 @@ texts = run("quiz_items").frame.set_index("item_id")["item_text"]
 if items_res.empty:
     st.info("No item responses for matched learners under these filters.")
 else:
-    items = knowledge.item_changes(items_res.frame, items_res.detail)
+    items = items_res.derive(knowledge.item_changes)
     items = items[(items["module_id"] == module) & ~items["is_peer_group"]]
     gaps = items[items["is_gap"].fillna(False).astype(bool)]
     if len(gaps):
@@ -106,7 +106,7 @@ quality = run("item_quality", ctx.viewer, replace(ctx.filters, module=module), p
 if quality.empty:
     st.info("No first attempts of this quiz in view.")
 else:
-    per_item, per_quiz = knowledge.item_quality(quality.frame, quality.detail)
+    per_item, per_quiz = quality.derive(knowledge.item_quality)
     knowledge_blocks.quality(per_item, per_quiz, own, phase, texts)
 
 st.header("Did they keep it? Follow-up and attrition")

@@ -10,6 +10,7 @@ name, applies suppression after aggregation, stamps the result with its version 
 (version, query, viewer, filters).
 """
 
+import copy
 import os
 import re
 import threading
@@ -48,10 +49,24 @@ class Result:
     notes: list[str] = field(default_factory=list)
     data_ms: float = 0.0
     detail: pd.DataFrame | None = None  # a detail spec's bins, of released cells only
+    # the cached result this is a copy of, and statistics computed from it (Result.derive)
+    _origin: "Result | None" = field(default=None, repr=False, compare=False)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return self.frame.empty
+
+    def derive(self, fn):
+        """fn(frame, detail) of the cached result, computed once: a page seen again with the
+        same filters reuses its statistics as it reuses the query. Computed on copies of the
+        cached frames (a caller may have relabelled its own) and returned as a copy."""
+        src = self._origin or self
+        key = f"{fn.__module__}.{fn.__qualname__}"
+        if key not in src._derived:
+            detail = None if src.detail is None else src.detail.copy()
+            src._derived[key] = fn(src.frame.copy(), detail)
+        return copy.deepcopy(src._derived[key])
 
     def fresh(self) -> "Result":
         """A copy for the caller: pages relabel columns, and the cached result must not change."""
@@ -61,6 +76,7 @@ class Result:
             suppressed=self.suppressed.copy(),
             notes=list(self.notes),
             detail=None if self.detail is None else self.detail.copy(),
+            _origin=self._origin or self,
         )
 
 

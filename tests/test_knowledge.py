@@ -317,3 +317,25 @@ def test_under_a_role_filter_the_page_leaves_out_the_bias_checks_and_says_why(ap
     captions = " ".join(c.value for c in at.caption)
     assert "bias checks (dropouts, follow-up non-responders) are shown for all your" in captions
     assert not any("without a post-test scored" in i.value for i in at.info)
+
+
+def test_statistics_derived_from_a_cached_result_are_computed_once_and_served_as_copies(runner):
+    calls = []
+
+    def gains(frame, detail):
+        calls.append(1)
+        out = knowledge.gains(frame, detail)
+        frame["module_id"] = "changed by the statistic"  # must not reach the cached result
+        return out
+
+    f = Filters(role="RN")
+    first = runner.run("knowledge_gains", COLLAB, f, pool=True, policy="best")
+    first.frame["n_learners"] = -1  # a page relabelling its own copy
+    a = first.derive(gains)
+    a["mean_change_pp"] = 0.0  # and editing its statistics
+    b = runner.run("knowledge_gains", COLLAB, f, pool=True, policy="best").derive(gains)
+    again = runner.run("knowledge_gains", COLLAB, f, pool=True, policy="best")
+    assert calls == [1]
+    assert (again.frame["module_id"] != "changed by the statistic").all()
+    pd.testing.assert_frame_equal(b, knowledge.gains(again.frame, again.detail))
+    assert b["mean_change_pp"].notna().any() and (b["mean_change_pp"] != 0).any()

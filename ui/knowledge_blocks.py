@@ -36,8 +36,8 @@ def follow_up(ret, drop, own: str, module: str, titles: dict, narrowed: bool) ->
     if ret.empty and drop.empty:
         st.info("No follow-up invitations or pre-tests under these filters.")
         return
-    r = knowledge.follow_up(ret.frame, ret.detail) if not ret.empty else pd.DataFrame()
-    a = knowledge.dropouts(drop.frame, drop.detail) if not drop.empty else pd.DataFrame()
+    r = ret.derive(knowledge.follow_up) if not ret.empty else pd.DataFrame()
+    a = drop.derive(knowledge.dropouts) if not drop.empty else pd.DataFrame()
     if narrowed:
         r = r.drop(columns=[c for c in r.columns if c.startswith("bias_")]).assign(
             bias_diff=float("nan"), bias_p=float("nan")
