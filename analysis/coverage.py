@@ -9,6 +9,8 @@ warehouse or draws.
 import numpy as np
 import pandas as pd
 
+from analysis import sums
+
 Z95 = 1.959963984540054
 MIN_DENOMINATOR = 30  # NCHS: a proportion on fewer than 30 is imprecise
 MAX_CI_WIDTH_PP = 30.0  # NCHS: so is one whose 95% CI is 30 points wide or more
@@ -65,10 +67,11 @@ def by_hospital(rows: pd.DataFrame) -> pd.DataFrame:
     r["n_covered"] = np.minimum(r["n_covered"].astype("float64"), _cap(r))
     r["n_reached_capped"] = np.minimum(r["n_reached"].astype("float64"), _cap(r))
     r["has_over"] = (r["n_reached"] > r["headcount"]) & (r["role"] != UNRECORDED)
-    total = r.groupby(ROW, sort=False, dropna=False).agg(
-        n_covered=("n_covered", lambda s: s.sum(min_count=len(s))),
-        n_reached=("n_reached_capped", lambda s: s.sum(min_count=len(s))),
-        headcount=("headcount", lambda s: s.sum(min_count=len(s))),
+    total = sums.whole(
+        r,
+        ROW,
+        {"n_covered": "n_covered", "n_reached": "n_reached_capped", "headcount": "headcount"},
+        sort=False,
         has_over=("has_over", "any"),
     )
     total = total.reset_index()
@@ -101,12 +104,9 @@ def by_role(rows: pd.DataFrame, key: str = "role") -> pd.DataFrame:
     mine["is_over_headcount"] = over.where(mine["n_reached"].notna() & head.notna())
     mine["n_covered"] = np.minimum(mine["n_covered"], head)  # capped per hospital, then summed
     mine["n_reached"] = np.minimum(mine["n_reached"], head)
-    whole = lambda s: s.sum(min_count=len(s))  # noqa: E731
-    summed = mine.groupby(key, sort=True).agg(
-        n_covered=("n_covered", whole),
-        n_reached=("n_reached", whole),
-        headcount=("headcount", whole),
-        n_hospitals_over=("is_over_headcount", whole),
+    cols = ["n_covered", "n_reached", "headcount"]
+    summed = sums.whole(
+        mine, [key], {**{c: c for c in cols}, "n_hospitals_over": "is_over_headcount"}, sort=True
     )
     out = proportions(summed.reset_index())  # capped sums are never over: flag the hospitals
     out["is_over_headcount"] = out["is_over_headcount"] | (out["n_hospitals_over"] > 0)
@@ -124,12 +124,12 @@ def by_region(per_hospital: pd.DataFrame, hospitals: pd.DataFrame) -> pd.DataFra
     mine = mine.assign(
         n_covered=np.minimum(mine["n_covered"], head), n_reached=np.minimum(mine["n_reached"], head)
     )
-    sums = mine.groupby(["state", "region"], sort=True).agg(
+    totals = mine.groupby(["state", "region"], sort=True).agg(
         n_covered=("n_covered", "sum"),
         n_reached=("n_reached", "sum"),
         headcount=("headcount", "sum"),
         n_member_hospitals=("hospital", "nunique"),
     )
-    out = proportions(sums.reset_index())
+    out = proportions(totals.reset_index())
     counties = mine.groupby(["state", "region"])["county"].agg(lambda s: sorted(set(s.dropna())))
     return out.merge(counties.rename("counties").reset_index(), on=["state", "region"])

@@ -7,6 +7,8 @@ module; withheld counts missing). Pure pandas, no drawing.
 import numpy as np
 import pandas as pd
 
+from analysis import sums
+
 ROW = ["hospital", "is_peer_group", "n_hospitals"]
 LAGGING_QUANTILE = 0.25
 TOPIC_KINDS = {"form": "Form of trafficking", "pop": "Population", "step": "Response step"}
@@ -15,14 +17,15 @@ TOPIC_KINDS = {"form": "Form of trafficking", "pop": "Population", "step": "Resp
 def per_hospital(rows: pd.DataFrame) -> pd.DataFrame:
     """Per hospital row: completions, starters, completion rate, completions per 100 staff and
     contact hours; `is_lagging` marks named hospitals in the bottom quarter (or with none)."""
-    g = rows.groupby(ROW, sort=False, dropna=False)
-    out = g.agg(
-        n_completed=("n_completed", lambda s: s.sum(min_count=len(s))),
-        n_started=("n_started", lambda s: s.sum(min_count=len(s))),
-        n_completed_of_started=("n_completed_of_started", lambda s: s.sum(min_count=len(s))),
+    cols = ["n_completed", "n_started", "n_completed_of_started"]
+    out = sums.whole(
+        rows,
+        ROW,
+        {**{c: c for c in cols}, "sum_contact_hours": "sum_contact_hours"},
+        sort=False,
         headcount=("headcount", "max"),
-        sum_contact_hours=("sum_contact_hours", lambda s: s.sum(min_count=len(s))),
-    ).reset_index()
+    )
+    out = out[[*cols, "headcount", "sum_contact_hours"]].reset_index()
     n_modules = rows.groupby(ROW, sort=False, dropna=False)["module_id"].nunique().to_numpy()
     out["completions_per_100_staff"] = (
         100 * out["n_completed"] / _positive(out["headcount"]) / np.maximum(n_modules, 1)

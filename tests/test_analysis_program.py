@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import coverage
+from analysis import coverage, sums
 
 NA = pd.NA
 Z = 1.959963984540054
@@ -475,3 +475,19 @@ def test_by_region_works_on_by_hospital_output():
     out = coverage.by_region(per, HOSPITALS)
     assert out[["n_covered", "n_reached", "headcount"]].iloc[0].tolist() == [44, 50, 85]
     assert out.loc[0, "coverage_pct"] == approx(100 * 44 / 85)
+
+
+def test_a_group_total_is_missing_when_any_of_its_parts_is_withheld():
+    rows = pd.DataFrame(
+        {
+            "hospital": ["A", "A", "B", "B", "C"],
+            "n": pd.array([3, 4, 5, pd.NA, 7], dtype="Int64"),
+            "x": [1.5, 2.0, np.nan, 1.0, 0.5],
+        }
+    )
+    out = sums.whole(rows, ["hospital"], {"n_total": "n", "x_total": "x"}, sort=True)
+    assert out["n_total"].tolist() == [7, pd.NA, 7]  # B's 5 + withheld is not 5
+    assert out["x_total"].tolist()[0] == 3.5 and math.isnan(out["x_total"].iloc[1])
+    assert out["x_total"].iloc[2] == 0.5
+    both = sums.whole(rows, ["hospital"], {"n_total": "n"}, sort=False, top=("x", "max"))
+    assert list(both.columns) == ["n_total", "top"] and both["top"].tolist()[0] == 2.0
