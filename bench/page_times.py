@@ -1,14 +1,20 @@
 """Per page: data time (queries + statistics) and whole script run (router + page), through
-Streamlit's AppTest on a warehouse, for four viewer roles x five filter sets; cold (a new runner:
-no cached results, empty DuckDB buffers) and warm (the same run again). p50/p95 per page, overall
-and per viewer role.
+Streamlit's AppTest on a warehouse, for four viewer roles x five filter sets, three ways:
+
+- cold: a new runner (no cached results, empty DuckDB buffers), as after a warehouse reload;
+- uncached: the same runner with its result cache emptied: a view nobody has asked for since the
+  reload, on a server whose DuckDB buffers already hold the data;
+- warm: the same view again (queries and statistics served from the runner's cache).
+
+p50/p95 per page, overall and per viewer role.
 
     python -m bench.page_times --warehouse data/warehouse.duckdb --tier demo
 
 Data time is measured inside the same script runs: every call into the runner (`Runner.run`,
-`.frame`, `.periods`, `.version`) and into `analysis/` and `queries/overview.py` is timed, the
-outermost call only (a statistic that calls another is not counted twice). What is left of the
-script run is Streamlit, plotly and the pages' own layout code.
+`.frame`, `.periods`, `.version`, `Result.derive`) and into `analysis/` and
+`queries/overview.py` is timed, the outermost call only (a statistic that calls another is not
+counted twice). What is left of the script run is Streamlit, plotly and the pages' own layout
+code.
 """
 
 import functools
@@ -41,6 +47,7 @@ FILTERS = [
     {"f_role": "RN", "f_period": "FY2026"},
 ]
 
+KINDS = ("cold", "warm", "uncached")  # warm right after cold: the same view, served from cache
 _DATA = {"ms": 0.0}
 _depth = threading.local()
 
@@ -65,10 +72,11 @@ def instrument() -> None:
     """Wrap the data layer before any page imports it (pages call `module.function`)."""
     import analysis
     from queries import overview
-    from queries.runner import Runner
+    from queries.runner import Result, Runner
 
     for name in ("run", "frame", "periods", "version"):
         setattr(Runner, name, _timed(getattr(Runner, name)))
+    Result.derive = _timed(Result.derive)
     mods = [import_module(f"analysis.{m.name}") for m in pkgutil.iter_modules(analysis.__path__)]
     for mod in [*mods, overview]:
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
@@ -114,6 +122,7 @@ def measure(warehouse: str) -> dict:
     set_log_level("error")  # AppTest's bare-mode warnings, one per widget and run
     from streamlit.testing.v1 import AppTest
 
+    from ui import context
     from ui.nav import PAGES
 
     scope = scopes(warehouse)
@@ -126,9 +135,11 @@ def measure(warehouse: str) -> dict:
                 at.session_state[k] = v
             at.run()
             for page in PAGES:
-                for kind in ("cold", "warm"):
+                for kind in KINDS:
                     if kind == "cold":
                         st.cache_resource.clear()  # a new runner: no cached results
+                    elif kind == "uncached":
+                        context.get_runner()._cache.clear()  # the same runner, no results
                     _DATA["ms"] = 0.0
                     t0 = time.perf_counter()
                     at.switch_page(page.path).run()
@@ -161,7 +172,7 @@ def measure(warehouse: str) -> dict:
                 }
                 for measure_ in ("data_ms", "script_ms")
             }
-            for kind in ("cold", "warm")
+            for kind in KINDS
         }
     return {"viewers": {r: scope.get(r) for r in VIEWERS}, "filter_sets": FILTERS, "pages": pages}
 
@@ -171,12 +182,12 @@ def main() -> None:
     result = {"tier": args.tier, "machine": common.machine(), **measure(args.warehouse)}
     dest = ROOT / "bench" / "results" / f"page_times_{args.tier}.json"
     dest.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"{'page':24} {'':5} {'data p50':>9} {'data p95':>9} {'run p50':>9} {'run p95':>9}")
+    print(f"{'page':24} {'':8} {'data p50':>9} {'data p95':>9} {'run p50':>9} {'run p95':>9}")
     for title, r in result["pages"].items():
-        for kind in ("cold", "warm"):
+        for kind in KINDS:
             d, s = r[kind]["data_ms"]["all"], r[kind]["script_ms"]["all"]
             print(
-                f"{title:24} {kind:5} {d['p50_ms']:9.0f} {d['p95_ms']:9.0f} "
+                f"{title:24} {kind:8} {d['p50_ms']:9.0f} {d['p95_ms']:9.0f} "
                 f"{s['p50_ms']:9.0f} {s['p95_ms']:9.0f}"
             )
     print(f"written to {dest}")

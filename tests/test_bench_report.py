@@ -9,14 +9,14 @@ def _stats(p95):
     return {"n": 20, "p50_ms": p95 / 2, "p95_ms": p95, "max_ms": p95}
 
 
-def _page(data_p95, script_p95):
+def _page(data_p95, script_p95, kinds=(("cold", 1), ("warm", 2))):
     """Warm runs: half the cold ones."""
     return {
         kind: {
             "data_ms": {"all": _stats(data_p95 / d), "hospital": _stats(data_p95 / d)},
             "script_ms": {"all": _stats(script_p95 / d), "hospital": _stats(script_p95 / d)},
         }
-        for kind, d in (("cold", 1), ("warm", 2))
+        for kind, d in kinds
     }
 
 
@@ -70,3 +70,19 @@ def test_notes_written_by_hand_survive_a_rewrite(tmp_path):
     assert text.count(report.NOTES) == 1
     assert text.endswith(report.NOTES + "\nWhat dominates: the hash join.\n")
     assert "| full load | < 45 s | 44.9 s | **yes** |" in text
+
+
+def test_uncached_runs_are_judged_in_rows_of_their_own_and_tabled_between_cold_and_warm(tmp_path):
+    kinds = (("cold", 1), ("warm", 2), ("uncached", 1.5))
+    pages = {"Overview": _page(149.9, 1000.0, kinds), "Knowledge": _page(151.0, 999.0, kinds)}
+    result = {**STATE, "pages": {"pages": pages}}
+    verdicts = {row[0]: (row[2], row[3]) for row in report.budgets("state", result)}
+    assert verdicts["page data time p95 (uncached)"] == ("worst Knowledge 101 ms", "**yes**")
+    assert verdicts["whole page script run p95 (uncached)"] == ("worst Overview 667 ms", "**yes**")
+    assert len(verdicts) == 9
+    (tmp_path / "state.json").write_text(json.dumps(result))
+    report.write(tmp_path, tmp_path / "BENCHMARKS.md")
+    text = (tmp_path / "BENCHMARKS.md").read_text()
+    head = "| page | data cold | data uncached | data warm | script cold | script uncached |"
+    assert head in text
+    assert "| Knowledge | 76 / 151 | 50 / 101 | 38 / 76 | 500 / 999 | 333 / 666 |" in text
