@@ -127,6 +127,70 @@ union all
 select 'unrecorded', module_id from matrix
 group by module_id having count(*) = (select count(*) from role);
 
+-- Training coverage at any month's end (DESIGN.md section 5) without a pass over every learner
+-- at query time. A completion counts from its month for the refresher window and a later one
+-- restarts it; only the first and last completion are known, so each (learner, module) counts
+-- over at most two spans of months: [first, min(last, first + window)) and [last, last + window).
+create or replace table mart_coverage_interval as
+with settings as (
+    select coalesce(try_cast(max(value) filter (where key = 'refresher_months') as integer), 24)
+               as refresher_months
+    from setting
+),
+done as (
+    select lm.*, coalesce(lm.department, 'unrecorded') as dept,
+           to_months(s.refresher_months) as window_months
+    from mart_learner_module lm, settings s
+    where lm.first_completed_at is not null
+),
+spans as (
+    select hospital_ccn, role, dept, learner_id, module_id, completed_month as from_month,
+           least(last_completed_month, completed_month + window_months)::date as to_month
+    from done
+    union all
+    select hospital_ccn, role, dept, learner_id, module_id, last_completed_month,
+           (last_completed_month + window_months)::date
+    from done
+)
+select s.hospital_ccn, s.role, s.dept as department, s.learner_id, s.module_id, s.from_month,
+       s.to_month, rq.module_id is not null as is_required
+from spans s
+left join mart_required_module rq on rq.role = s.role and rq.module_id = s.module_id
+where s.from_month < s.to_month
+order by s.module_id, s.role, s.hospital_ccn;  -- a module filter's rows sit together
+
+-- Each learner's months as spans of constant state while any completion counts: covered when
+-- every module their role requires counts. One row per (learner, span); a learner is in at most
+-- one span at any month's end, so counting rows counts learners.
+create or replace table mart_coverage_segment as
+with events as (
+    select learner_id, hospital_ccn, role, department, from_month as month, 1 as d_any,
+           is_required::integer as d_required
+    from mart_coverage_interval
+    union all
+    select learner_id, hospital_ccn, role, department, to_month, -1, -is_required::integer
+    from mart_coverage_interval
+),
+per_month as (
+    select learner_id, hospital_ccn, role, department, month, sum(d_any) as d_any,
+           sum(d_required) as d_required
+    from events
+    group by all
+),
+running as (
+    select *, sum(d_any) over w as n_counting, sum(d_required) over w as n_required_done,
+           lead(month) over w as to_month
+    from per_month
+    window w as (partition by learner_id order by month)
+),
+owed as (select role, count(*) as n_required from mart_required_module group by role)
+select r.hospital_ccn, r.role, r.department, r.month as from_month, r.to_month,
+       coalesce(o.n_required > 0 and r.n_required_done = o.n_required, false) as is_covered
+from running r
+left join owed o using (role)
+where r.n_counting > 0
+order by r.role, r.hospital_ccn, r.month;
+
 -- Knowledge (DESIGN.md section 5). One row per (learner, module, phase, policy): the finished
 -- attempt each policy picks. first = earliest; best = highest score, earliest among equals;
 -- last = latest. Ties in time fall to the attempt id, so every build picks the same one.

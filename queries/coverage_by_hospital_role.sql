@@ -3,39 +3,31 @@
 -- Grain: hospital_ccn x role. Parameters: $ccns, $role, $module, $month_to, $as_of.
 -- runner: scope=hospital counts=n_covered,n_reached,headcount
 --         pct.coverage_pct=n_covered/headcount pct.reached_pct=n_reached/headcount
-with settings as (
-    select coalesce(try_cast(max(value) filter (where key = 'refresher_months') as integer), 24)
-               as refresher_months
-    from setting
+with at_month as (  -- learners whose completions count at the period's end
+    select hospital_ccn, role, count(*) filter (where is_covered) as n_covered_all,
+           count(*) as n_reached
+    from mart_coverage_segment
+    where list_contains($ccns, hospital_ccn)
+      and ($role is null or role = $role)
+      and from_month <= $month_to and $month_to < to_month
+    group by all
 ),
-required as (  -- mart_required_module: the requirement matrix, unrecorded role included
-    select role, module_id from mart_required_module
-    where $module is null or module_id = $module
-),
-done as (  -- completions that still count at the period's end
-    select lm.hospital_ccn, lm.role, lm.learner_id, lm.module_id
-    from mart_learner_module lm, settings s
-    where list_contains($ccns, lm.hospital_ccn)
-      and ($role is null or lm.role = $role)
-      and lm.first_completed_at is not null
-      and lm.completed_month <= $month_to
-      and (case when lm.last_completed_month <= $month_to then lm.last_completed_month
-                else lm.completed_month end) > $month_to - to_months(s.refresher_months)
-),
-per_learner as (
-    select d.hospital_ccn, d.role, d.learner_id,
-           count(distinct d.module_id) filter (where rq.module_id is not null) as n_required_done,
-           (select count(*) from required r2 where r2.role = d.role) as n_required
-    from done d
-    left join required rq on rq.role = d.role and rq.module_id = d.module_id
+one_module as (  -- under a module filter: the learners whose role requires it and it counts
+    select hospital_ccn, role, count(*) as n_covered
+    from mart_coverage_interval
+    where module_id = $module and is_required
+      and list_contains($ccns, hospital_ccn)
+      and ($role is null or role = $role)
+      and from_month <= $month_to and $month_to < to_month
     group by all
 ),
 trained as (
-    select hospital_ccn, role,
-           count(*) filter (where n_required > 0 and n_required_done = n_required) as n_covered,
-           count(*) as n_reached
-    from per_learner
-    group by all
+    select a.hospital_ccn, a.role,
+           case when $module is null then a.n_covered_all else coalesce(m.n_covered, 0) end
+               as n_covered,
+           a.n_reached
+    from at_month a
+    left join one_module m using (hospital_ccn, role)
 ),
 snapshot as (
     select hospital_ccn, max(as_of_date) as as_of_date from staff_headcount

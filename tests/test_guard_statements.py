@@ -6,8 +6,10 @@
   which joined pre- and post-tests of mart_quiz_learner learner by learner.
 """
 
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -173,3 +175,65 @@ def test_a_module_filter_on_a_module_keyed_query_gives_that_modules_cells_withou
         pd.testing.assert_frame_equal(
             mine(one.detail).reset_index(drop=True), mine(full.detail).reset_index(drop=True)
         )
+
+
+REPLACED = Path(__file__).parent / "fixtures" / "replaced_queries"
+
+
+@pytest.fixture(scope="module")
+def retakes(wh, tmp_path_factory):
+    """The demo warehouse with refresher retakes (the demo has none): learner-modules whose last
+    completion is 0, 3, 23, 24 or 31 months after the first, and the coverage marts rebuilt."""
+    from etl.warehouse import MARTS_SQL
+
+    path = tmp_path_factory.mktemp("retakes") / "w.duckdb"
+    shutil.copy(wh, path)
+    start = MARTS_SQL.index("-- Training coverage at any month's end")
+    marts = MARTS_SQL[start : MARTS_SQL.index("-- Knowledge (DESIGN.md section 5)")]
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "update mart_learner_module set last_completed_month = completed_month "
+            "+ to_months([0, 3, 23, 24, 31][(hash(learner_id || module_id) % 5)::bigint + 1]) "
+            "where completed_month is not null"
+        )
+        con.execute(marts)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.mark.parametrize("grain", ["role", "department"])
+def test_coverage_from_its_marts_equals_the_learner_by_learner_query_in_every_month(retakes, grain):
+    name = f"coverage_by_hospital_{grain}"
+    new_sql = specs.load(name).sql
+    old_sql = (REPLACED / f"{name}.sql").read_text()
+    con = duckdb.connect(str(retakes), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        ccns = [r[0] for r in con.execute("select hospital_ccn from mart_hospital").fetchall()]
+        lo, hi = con.execute(
+            "select min(completed_month), max(last_completed_month) from mart_learner_module"
+        ).fetchall()[0]
+        assert con.execute(
+            "select count(*) from mart_learner_module where last_completed_month "
+            ">= completed_month + interval 24 month"
+        ).fetchall()[0][0]
+        months = pd.date_range(lo, hi + pd.DateOffset(months=26), freq="4MS").date
+        covered = 0
+        for i, month in enumerate(months):
+            for role, module in [(None, None), ("RN", None), (None, "M01"), ("unrecorded", "M03")]:
+                params = {
+                    "ccns": ccns if i % 2 else ccns[:4],
+                    "role": role,
+                    "module": module,
+                    "month_to": month,
+                    "as_of": (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date(),
+                }
+                old = con.execute(old_sql, params).df()
+                new = con.execute(new_sql, params).df()
+                pd.testing.assert_frame_equal(new, old, check_dtype=False)
+                covered += int(old["n_covered"].sum())
+    finally:
+        con.close()
+    assert covered > 0
