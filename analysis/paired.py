@@ -23,6 +23,7 @@ from analysis import weighted
 from analysis.rules import ALPHA, MIN_TEST_N, hake_band
 
 EXACT_MAX_N = 50  # up to here scipy's own small-sample method (exact or permutation) is used
+PERMUTATION_MAX_N = 13  # with ties or zeros, scipy enumerates every sign (2^13 < 9,999 resamples)
 
 FIELDS = (
     "n_pairs",
@@ -170,15 +171,29 @@ def _wilcoxon(d: np.ndarray, c: np.ndarray, n: int) -> dict:
     out["r_rank_biserial"] = (w_plus - w_minus) / (w_plus + w_minus)
     if n <= EXACT_MAX_N:
         # small samples: scipy's choice (exact without ties or zeros, else a full permutation)
-        res = stats.wilcoxon(np.repeat(d, c.astype("int64")))
-        out["p_wilcoxon"] = float(res.pvalue)
         ties_or_zeros = n_zero > 0 or bool((ties > 1).any())
-        out["wilcoxon_method"] = (
-            "permutation"
-            if ties_or_zeros and n <= 13
-            else ("normal approximation" if ties_or_zeros else "exact")
-        )
+        if ties_or_zeros and n <= PERMUTATION_MAX_N:
+            out["p_wilcoxon"] = _every_sign(2 * rank, cn, 2 * w_plus)
+            out["wilcoxon_method"] = "permutation"
+        else:
+            res = stats.wilcoxon(np.repeat(d, c.astype("int64")))
+            out["p_wilcoxon"] = float(res.pvalue)
+            out["wilcoxon_method"] = "normal approximation" if ties_or_zeros else "exact"
     else:
         out["p_wilcoxon"] = float(2 * stats.norm.sf(abs(z)))
         out["wilcoxon_method"] = "normal approximation"
     return out
+
+
+def _every_sign(rank2: np.ndarray, counts: np.ndarray, w2_plus: float) -> float:
+    """Two-sided p of W+ over every assignment of signs to the non-zero differences, equally
+    likely: the test scipy's wilcoxon runs by enumerating 2^n sign flips (its permutation path),
+    counted here by dynamic programming over doubled mid-ranks, which are whole numbers."""
+    steps = np.repeat(rank2.astype("int64"), counts.astype("int64"))
+    ways = np.zeros(int(steps.sum()) + 1)
+    ways[0] = 1.0
+    for r in steps:
+        ways[r:] = ways[r:] + ways[:-r].copy()
+    w = int(round(w2_plus))
+    p = ways / ways.sum()
+    return float(min(1.0, 2 * min(p[: w + 1].sum(), p[w:].sum())))

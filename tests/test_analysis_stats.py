@@ -798,3 +798,21 @@ def test_retention_over_all_pairs_uses_the_eligible_and_withholds_a_small_inelig
     assert out["n_eligible"] == 15 and out["response_rate_pct"] == 100.0
     assert out["mean_followup_pct"] == 70.0
     assert out["retention_ratio"] == pytest.approx((70 - 60) / (80 - 60))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_counted_permutation_p_equals_scipys_enumeration_of_every_sign(seed):
+    # 2 to 13 pairs on a coarse score grid, so ties and zero changes are common
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 14))
+    pre = rng.choice(np.arange(0, 101, 20), n).astype(float)
+    post = rng.choice(np.arange(0, 101, 20), n).astype(float)
+    d = post - pre
+    out = paired.summarize(pairs(pre, post))
+    if n < 10 or (d == 0).all():
+        assert np.isnan(out["p_wilcoxon"])
+        return
+    expected = stats.wilcoxon(d, zero_method="wilcox").pvalue
+    if out["wilcoxon_method"] == "permutation":
+        assert out["p_wilcoxon"] == pytest.approx(signed_rank_by_enumeration(d)[1], rel=1e-9)
+    assert out["p_wilcoxon"] == pytest.approx(expected, rel=1e-12)
