@@ -75,6 +75,7 @@ def main() -> None:
                 sys.exit(f"{warehouse} is missing: run the etl step first")
             cmd = [sys.executable, "-m", module, "--warehouse", str(warehouse), "--tier", args.tier]
         print(f"[{step}] {' '.join(cmd[1:])}", file=sys.stderr, flush=True)
+        at = commit()  # each step imports the code as it is when the step starts
         t0 = time.perf_counter()
         env = {**os.environ, "HTRA_LEARNER_KEY": os.environ.get("HTRA_LEARNER_KEY", "bench-key")}
         proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
@@ -83,7 +84,7 @@ def main() -> None:
         result["step_seconds"][step] = round(time.perf_counter() - t0, 1)
         result[step] = json.loads((RESULTS / name.format(tier=args.tier)).read_text())
         result[step].pop("machine", None)
-        result[step]["commit"] = result["commit"]  # steps may be rerun later at another commit
+        result[step]["commit"] = at  # steps may be rerun later at another commit
         result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         dest.write_text(json.dumps(result, indent=1) + "\n")  # after every step: nothing lost
     report.write(RESULTS, ROOT / "BENCHMARKS.md")
