@@ -160,8 +160,9 @@ where s.from_month < s.to_month
 order by s.module_id, s.role, s.hospital_ccn;  -- a module filter's rows sit together
 
 -- Each learner's months as spans of constant state while any completion counts: covered when
--- every module their role requires counts. One row per (learner, span); a learner is in at most
--- one span at any month's end, so counting rows counts learners.
+-- every module their role requires counts, and then the start of the oldest required module's
+-- current span (the completion that lapses first). One row per (learner, span); a learner is in
+-- at most one span at any month's end, so counting rows counts learners.
 create or replace table mart_coverage_segment as
 with events as (
     select learner_id, hospital_ccn, role, department, from_month as month, 1 as d_any,
@@ -183,13 +184,41 @@ running as (
     from per_month
     window w as (partition by learner_id order by month)
 ),
-owed as (select role, count(*) as n_required from mart_required_module group by role)
-select r.hospital_ccn, r.role, r.department, r.month as from_month, r.to_month,
-       coalesce(o.n_required > 0 and r.n_required_done = o.n_required, false) as is_covered
-from running r
-left join owed o using (role)
-where r.n_counting > 0
-order by r.role, r.hospital_ccn, r.month;
+owed as (select role, count(*) as n_required from mart_required_module group by role),
+spans as (
+    select r.learner_id, r.hospital_ccn, r.role, r.department, r.month as from_month,
+           r.to_month,
+           coalesce(o.n_required > 0 and r.n_required_done = o.n_required, false) as is_covered
+    from running r
+    left join owed o using (role)
+    where r.n_counting > 0
+)
+select s.hospital_ccn, s.role, s.department, s.from_month, s.to_month, s.is_covered,
+       min(i.from_month) as oldest_required_from  -- null unless covered
+from spans s
+left join mart_coverage_interval i
+    on s.is_covered and i.is_required and i.learner_id = s.learner_id
+   and i.from_month <= s.from_month and s.from_month < i.to_month
+group by s.learner_id, s.hospital_ccn, s.role, s.department, s.from_month, s.to_month,
+         s.is_covered
+order by s.role, s.hospital_ccn, s.from_month;
+
+-- The month each learner had completed every module their role requires at least once (ever
+-- covered, the refresher figures' base), one row per such learner.
+create or replace table mart_required_done as
+with first_done as (  -- a (learner, module)'s first completion opens its earliest span
+    select learner_id, hospital_ccn, role, module_id, min(from_month) as done_month
+    from mart_coverage_interval
+    where is_required
+    group by all
+)
+select f.hospital_ccn, f.role, max(f.done_month) as all_done_month
+from first_done f
+join (select role, count(*) as n_required from mart_required_module group by role) o
+    using (role)
+group by f.learner_id, f.hospital_ccn, f.role, o.n_required
+having count(*) = o.n_required
+order by f.role, f.hospital_ccn;
 
 -- Knowledge (DESIGN.md section 5). One row per (learner, module, phase, policy): the finished
 -- attempt each policy picks. first = earliest; best = highest score, earliest among equals;

@@ -8,37 +8,45 @@ with settings as (
                as refresher_months
     from setting
 ),
-required as (  -- mart_required_module: the requirement matrix, unrecorded role included
-    select role, module_id from mart_required_module
-    where $module is null or module_id = $module
-),
-latest as (  -- each required module's latest completion on or before the period's end
-    select lm.hospital_ccn, lm.role, lm.learner_id, lm.module_id,
-           case when lm.last_completed_month <= $month_to then lm.last_completed_month
-                else lm.completed_month end as done_month
-    from mart_learner_module lm
-    join required rq on rq.role = lm.role and rq.module_id = lm.module_id
-    where list_contains($ccns, lm.hospital_ccn)
-      and ($role is null or lm.role = $role)
-      and lm.first_completed_at is not null
-      and lm.completed_month <= $month_to
-),
-per_learner as (
-    select l.hospital_ccn, l.role, l.learner_id, count(*) as n_done, min(l.done_month) as oldest,
-           (select count(*) from required r2 where r2.role = l.role) as n_required
-    from latest l
+ever as (  -- every required module completed by the period's end (mart_required_done)
+    select hospital_ccn, role, count(*) as n_ever_covered
+    from mart_required_done
+    where $module is null
+      and list_contains($ccns, hospital_ccn) and ($role is null or role = $role)
+      and all_done_month <= $month_to
+    group by all
+    union all
+    select hospital_ccn, role, count(distinct learner_id)
+    from mart_coverage_interval
+    where module_id = $module and is_required
+      and list_contains($ccns, hospital_ccn) and ($role is null or role = $role)
+      and from_month <= $month_to
     group by all
 ),
-status as (
-    select p.*, p.oldest > $month_to - to_months(s.refresher_months) as is_current,
-           p.oldest <= $month_to + to_months(3) - to_months(s.refresher_months) as lapses_soon
-    from per_learner p, settings s
-    where p.n_done = p.n_required
+current as (  -- every required module within the window: when the oldest one started
+    select hospital_ccn, role, oldest_required_from as oldest
+    from mart_coverage_segment
+    where $module is null and is_covered
+      and list_contains($ccns, hospital_ccn) and ($role is null or role = $role)
+      and from_month <= $month_to and $month_to < to_month
+    union all
+    select hospital_ccn, role, from_month
+    from mart_coverage_interval
+    where module_id = $module and is_required
+      and list_contains($ccns, hospital_ccn) and ($role is null or role = $role)
+      and from_month <= $month_to and $month_to < to_month
+),
+now_ as (
+    select c.hospital_ccn, c.role, count(*) as n_current,
+           count(*) filter (
+               where c.oldest <= $month_to + to_months(3) - to_months(s.refresher_months)
+           ) as n_lapsing
+    from current c, settings s
+    group by all
 )
-select hospital_ccn, role, count(*) as n_ever_covered,
-       count(*) filter (where is_current) as n_current,
-       count(*) filter (where is_current and lapses_soon) as n_lapsing,
-       count(*) filter (where not is_current) as n_lapsed
-from status
-group by all
-order by hospital_ccn, role
+select e.hospital_ccn, e.role, e.n_ever_covered, coalesce(n.n_current, 0) as n_current,
+       coalesce(n.n_lapsing, 0) as n_lapsing,
+       e.n_ever_covered - coalesce(n.n_current, 0) as n_lapsed
+from ever e
+left join now_ n using (hospital_ccn, role)
+order by e.hospital_ccn, e.role
