@@ -163,7 +163,7 @@ order by s.module_id, s.role, s.hospital_ccn;  -- a module filter's rows sit tog
 -- every module their role requires counts, and then the start of the oldest required module's
 -- current span (the completion that lapses first). One row per (learner, span); a learner is in
 -- at most one span at any month's end, so counting rows counts learners.
-create or replace table mart_coverage_segment as
+create or replace temp table coverage_span as
 with events as (
     select learner_id, hospital_ccn, role, department, from_month as month, 1 as d_any,
            is_required::integer as d_required
@@ -184,24 +184,30 @@ running as (
     from per_month
     window w as (partition by learner_id order by month)
 ),
-owed as (select role, count(*) as n_required from mart_required_module group by role),
-spans as (
-    select r.learner_id, r.hospital_ccn, r.role, r.department, r.month as from_month,
-           r.to_month,
-           coalesce(o.n_required > 0 and r.n_required_done = o.n_required, false) as is_covered
-    from running r
-    left join owed o using (role)
-    where r.n_counting > 0
+owed as (select role, count(*) as n_required from mart_required_module group by role)
+select r.learner_id, r.hospital_ccn, r.role, r.department, r.month as from_month, r.to_month,
+       coalesce(o.n_required > 0 and r.n_required_done = o.n_required, false) as is_covered
+from running r
+left join owed o using (role)
+where r.n_counting > 0;
+
+create or replace table mart_coverage_segment as
+with oldest as (  -- covered spans only: the required spans they lie in, by learner
+    select s.learner_id, s.from_month, min(i.from_month) as oldest_required_from
+    from (select learner_id, from_month from coverage_span where is_covered) s
+    join (
+        select learner_id, from_month, to_month from mart_coverage_interval where is_required
+    ) i on i.learner_id = s.learner_id
+       and i.from_month <= s.from_month and s.from_month < i.to_month
+    group by s.learner_id, s.from_month
 )
 select s.hospital_ccn, s.role, s.department, s.from_month, s.to_month, s.is_covered,
-       min(i.from_month) as oldest_required_from  -- null unless covered
-from spans s
-left join mart_coverage_interval i
-    on s.is_covered and i.is_required and i.learner_id = s.learner_id
-   and i.from_month <= s.from_month and s.from_month < i.to_month
-group by s.learner_id, s.hospital_ccn, s.role, s.department, s.from_month, s.to_month,
-         s.is_covered
+       o.oldest_required_from  -- null unless covered
+from coverage_span s
+left join oldest o using (learner_id, from_month)
 order by s.role, s.hospital_ccn, s.from_month;
+
+drop table coverage_span;
 
 -- The month each learner had completed every module their role requires at least once (ever
 -- covered, the refresher figures' base), one row per such learner.
