@@ -104,9 +104,16 @@ def by_role(rows: pd.DataFrame, key: str = "role") -> pd.DataFrame:
     mine["is_over_headcount"] = over.where(mine["n_reached"].notna() & head.notna())
     mine["n_covered"] = np.minimum(mine["n_covered"], head)  # capped per hospital, then summed
     mine["n_reached"] = np.minimum(mine["n_reached"], head)
-    cols = ["n_covered", "n_reached", "headcount"]
     summed = sums.whole(
-        mine, [key], {**{c: c for c in cols}, "n_hospitals_over": "is_over_headcount"}, sort=True
+        mine,
+        [key],
+        {
+            "n_covered": "n_covered",
+            "n_reached": "n_reached",
+            "headcount": "headcount",
+            "n_hospitals_over": "is_over_headcount",
+        },
+        sort=True,
     )
     out = proportions(summed.reset_index())  # capped sums are never over: flag the hospitals
     out["is_over_headcount"] = out["is_over_headcount"] | (out["n_hospitals_over"] > 0)

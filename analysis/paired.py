@@ -193,7 +193,7 @@ def _every_sign(rank2: np.ndarray, counts: np.ndarray, w2_plus: float) -> float:
     ways = np.zeros(int(steps.sum()) + 1)
     ways[0] = 1.0
     for r in steps:
-        ways[r:] = ways[r:] + ways[:-r].copy()
+        ways[r:] = ways[r:] + ways[:-r]  # the right side is summed before it is stored
     w = int(round(w2_plus))
     p = ways / ways.sum()
     return float(min(1.0, 2 * min(p[: w + 1].sum(), p[w:].sum())))

@@ -9,10 +9,8 @@ def whole(frame: pd.DataFrame, by: list[str], sums: dict, sort: bool, **agg) -> 
     missing (a group with no values is missing too); `agg` as in DataFrame.groupby().agg()."""
     g = frame.groupby(by, sort=sort, dropna=False)
     cols = list(sums.values())
-    total = g[cols].sum()
-    keys = [frame[k] for k in by]
-    missing = frame[cols].isna().groupby(keys, sort=sort, dropna=False).any()
-    total = total.mask(missing.to_numpy()).set_axis(list(sums), axis=1)
+    missing = g[cols].count().lt(g.size(), axis=0)  # fewer values than rows
+    total = g[cols].sum().mask(missing).set_axis(list(sums), axis=1)
     if agg:
         total = pd.concat([total, g.agg(**agg)], axis=1)
     return total

@@ -17,15 +17,20 @@ TOPIC_KINDS = {"form": "Form of trafficking", "pop": "Population", "step": "Resp
 def per_hospital(rows: pd.DataFrame) -> pd.DataFrame:
     """Per hospital row: completions, starters, completion rate, completions per 100 staff and
     contact hours; `is_lagging` marks named hospitals in the bottom quarter (or with none)."""
-    cols = ["n_completed", "n_started", "n_completed_of_started"]
     out = sums.whole(
         rows,
         ROW,
-        {**{c: c for c in cols}, "sum_contact_hours": "sum_contact_hours"},
+        {
+            "n_completed": "n_completed",
+            "n_started": "n_started",
+            "n_completed_of_started": "n_completed_of_started",
+            "sum_contact_hours": "sum_contact_hours",
+        },
         sort=False,
         headcount=("headcount", "max"),
     )
-    out = out[[*cols, "headcount", "sum_contact_hours"]].reset_index()
+    order = ["n_completed", "n_started", "n_completed_of_started", "headcount", "sum_contact_hours"]
+    out = out[order].reset_index()
     n_modules = rows.groupby(ROW, sort=False, dropna=False)["module_id"].nunique().to_numpy()
     out["completions_per_100_staff"] = (
         100 * out["n_completed"] / _positive(out["headcount"]) / np.maximum(n_modules, 1)
