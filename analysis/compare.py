@@ -3,10 +3,11 @@ for the difference in means, and the standardized difference (Cohen's d on the p
 
 import math
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis import weighted
+from analysis import groups, weighted
 from analysis.rules import ALPHA, MIN_CELL_N
 
 FIELDS = (
@@ -30,17 +31,23 @@ FIELDS = (
 def two_groups(hist: pd.DataFrame, value: str, is_a: str, count="n_learners") -> dict:
     """Group a (rows where `is_a`) against group b (the rest): a - b. Score figures of a group
     with fewer than MIN_CELL_N learners are withheld (NaN), and so is the comparison."""
-    h = hist.dropna(subset=[value])
-    h = h[h[count] > 0]
-    a = h[h[is_a].astype(bool)]
-    b = h[~h[is_a].astype(bool)]
+    v, c = groups.arrays(hist, [value, count])
+    return of_arrays(v, hist[is_a].astype(bool).to_numpy(), c)
+
+
+def of_arrays(v: np.ndarray, is_a: np.ndarray, c: np.ndarray) -> dict:
+    """two_groups() of values, group-a flags and counts (rows with a missing value or no count
+    left out)."""
+    keep = ~np.isnan(v) & (c > 0)  # a missing count compares False
+    v, is_a, c = v[keep], is_a[keep], c[keep]
     out = dict.fromkeys(FIELDS, math.nan)
     out["note"] = None
-    out["n_a"], out["n_b"] = int(a[count].sum()), int(b[count].sum())
+    out["n_a"], out["n_b"] = int(c[is_a].sum()), int(c[~is_a].sum())
     small = [g for g, n in (("a", out["n_a"]), ("b", out["n_b"])) if n < MIN_CELL_N]
-    for g, part in (("a", a), ("b", b)):
+    for g, part in (("a", is_a), ("b", ~is_a)):
         if g not in small:
-            out[f"mean_{g}"], out[f"sd_{g}"] = _moments(part, value, count)
+            out[f"mean_{g}"] = weighted.mean(v[part], c[part])
+            out[f"sd_{g}"] = weighted.sd(v[part], c[part])
     if small:
         out["note"] = f"fewer than {MIN_CELL_N} learners in a group: no comparison"
         return out
@@ -61,12 +68,6 @@ def two_groups(hist: pd.DataFrame, value: str, is_a: str, count="n_learners") ->
     out["ci_high"] = out["diff"] + half
     out["p"] = float(2 * stats.t.sf(abs(out["t_stat"]), df))
     return out
-
-
-def _moments(part: pd.DataFrame, value: str, count: str) -> tuple[float, float]:
-    v = part[value].to_numpy("float64")
-    c = part[count].to_numpy("float64")
-    return weighted.mean(v, c), weighted.sd(v, c)
 
 
 def share(part: float, whole: float) -> float:

@@ -8,7 +8,7 @@ one row per cell: withheld cells keep their row, with the statistics missing, so
 
 import pandas as pd
 
-from analysis import items, paired, quality, retention
+from analysis import groups, items, paired, quality, retention
 from analysis.multiple import holm
 from analysis.rules import GAP_FACILITY, MIN_CELL_N
 
@@ -36,19 +36,23 @@ def item_changes(cells: pd.DataFrame, bins: pd.DataFrame, gap=GAP_FACILITY) -> p
 
 
 def follow_up(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
-    return _per_module(cells, bins, retention.retention, _RETENTION)
+    cols = groups.arrays(bins, ["pre_pct", "post_pct", "fu_pct", "n_learners"])
+    cols.append(bins["is_followup_eligible"].astype(bool).to_numpy())
+    return _per_module(cells, bins, cols, retention.retention_of, _RETENTION)
 
 
 def dropouts(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
-    return _per_module(cells, bins, retention.attrition, _ATTRITION)
+    pre, n = groups.arrays(bins, ["pre_pct", "n_learners"])
+    cols = [pre, bins["has_post"].astype(bool).to_numpy(), n]
+    return _per_module(cells, bins, cols, retention.attrition_of, _ATTRITION)
 
 
-def _per_module(cells, bins, summary, fields) -> pd.DataFrame:
-    """summary() of each hospital row and module's bins, attached to the cells."""
+def _per_module(cells, bins, cols, summary, fields) -> pd.DataFrame:
+    """summary(*cols) of each hospital row and module's bins, attached to the cells."""
     keys = ["hospital", "module_id"]
     rows = [
-        {**dict(zip(keys, k, strict=True)), **summary(part)}
-        for k, part in bins.groupby(keys, sort=True)
+        {**dict(zip(keys, k, strict=True)), **summary(*(a[at] for a in cols))}
+        for k, at in groups.positions(bins, keys)
     ]
     return _attach(cells, pd.DataFrame(rows, columns=[*keys, *fields]), keys)
 

@@ -16,9 +16,10 @@ least MIN_CELL_N, since one part follows from the cell's n and the other.
 
 import math
 
+import numpy as np
 import pandas as pd
 
-from analysis import compare, paired
+from analysis import compare, groups, paired
 from analysis.rules import MIN_CELL_N, RETENTION_MIN_GAIN_PP
 
 _BIAS = [f"bias_{k}" for k in compare.FIELDS]
@@ -44,13 +45,25 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
     """With an `is_followup_eligible` column the histogram holds every matched learner and the
     figures use the eligible ones (released only if the eligible / not-eligible split is);
     without it, every row is eligible."""
-    hist = hist[hist[count] > 0]
-    n_all = int(hist[count].sum())
-    if "is_followup_eligible" in hist:
-        hist = hist[hist["is_followup_eligible"].astype(bool)]
-    h = hist.assign(responded=hist["fu_pct"].notna())
-    n_eligible = int(h[count].sum())
-    n_fu = int(h.loc[h["responded"], count].sum())
+    pre, post, fu, c = groups.arrays(hist, ["pre_pct", "post_pct", "fu_pct", count])
+    eligible = (
+        hist["is_followup_eligible"].astype(bool).to_numpy()
+        if "is_followup_eligible" in hist
+        else np.ones(len(hist), dtype=bool)
+    )
+    return retention_of(pre, post, fu, c, eligible)
+
+
+def retention_of(pre, post, fu, c, eligible) -> dict:
+    """retention() of arrays: pre, post and follow-up scores (NaN: no response), counts and
+    eligibility flags."""
+    used = c > 0
+    n_all = int(c[used].sum())
+    used &= eligible
+    pre, post, fu, c = pre[used], post[used], fu[used], c[used]
+    responded = ~np.isnan(fu)
+    n_eligible = int(c.sum())
+    n_fu = int(c[responded].sum())
     out = {"n_eligible": n_eligible, "n_followup": n_fu}
     split_ok = _releasable(n_fu, n_eligible - n_fu, n_all - n_eligible)
     if not _releasable(n_eligible, n_all - n_eligible):
@@ -58,9 +71,9 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
     out["response_rate_pct"] = compare.share(n_fu, n_eligible) if split_ok else math.nan
     if not split_ok:
         out["n_followup"] = math.nan
-    triples = h[h["responded"]]
-    vs_pre = paired.summarize(triples, "pre_pct", "fu_pct", count, full=False)
-    vs_post = paired.summarize(triples, "post_pct", "fu_pct", count, full=False)
+    t = responded
+    vs_pre = paired.of_arrays(pre[t], fu[t], c[t], full=False)
+    vs_post = paired.of_arrays(post[t], fu[t], c[t], full=False)
     # figures on responders are shown with their n, so only when that n may be shown
     enough = n_fu >= MIN_CELL_N and split_ok
     nan = math.nan
@@ -76,22 +89,29 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
         if gain >= RETENTION_MIN_GAIN_PP
         else nan
     )
-    bias = compare.two_groups(h, "post_pct", "responded", count)
+    bias = compare.of_arrays(post, responded, c)
     out.update(_bias(bias, split_ok))
     return out
 
 
 def attrition(hist: pd.DataFrame, count="n_learners") -> dict:
-    h = hist[hist[count] > 0].assign(dropped=~hist["has_post"].astype(bool))
-    n_pre = int(h[count].sum())
-    n_dropped = int(h.loc[h["dropped"], count].sum())
+    pre, c = groups.arrays(hist, ["pre_pct", count])
+    return attrition_of(pre, hist["has_post"].astype(bool).to_numpy(), c)
+
+
+def attrition_of(pre, has_post, c) -> dict:
+    """attrition() of arrays: pre-test scores, has-a-post-test flags and counts."""
+    used = c > 0
+    pre, dropped, c = pre[used], ~has_post[used], c[used]
+    n_pre = int(c.sum())
+    n_dropped = int(c[dropped].sum())
     ok = _releasable(n_dropped, n_pre - n_dropped)
     out = {
         "n_pretest": n_pre,
         "n_without_post": n_dropped if ok else math.nan,
         "attrition_pct": compare.share(n_dropped, n_pre) if ok else math.nan,
     }
-    bias = compare.two_groups(h, "pre_pct", "dropped", count)
+    bias = compare.of_arrays(pre, dropped, c)
     out.update(_bias(bias, ok))
     return out
 

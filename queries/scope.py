@@ -84,9 +84,13 @@ class HospitalFrame:
 
     def sanitize(self, f: Filters) -> Filters:
         """Drop hospital filter values outside the viewer's scope (URLs are user input)."""
-        return replace(
-            f, **{k: None for k in HOSPITAL_KEYS if getattr(f, k) not in (None, *self.options(k))}
-        )
+        # only set keys are checked: listing a key's options costs more than the query's roll-up
+        drop = {
+            k: None
+            for k in HOSPITAL_KEYS
+            if getattr(f, k) is not None and getattr(f, k) not in self.options(k)
+        }
+        return replace(f, **drop) if drop else f
 
     def named(self, f: Filters) -> pd.DataFrame:
         sel = self.own

@@ -367,3 +367,15 @@ def test_a_single_attempt_gives_facility_only():
     assert test["mean_score_pct"] == pytest.approx(75.0)  # 3 of 4 points
     for field in ("sd_score_pct", "cronbach_alpha", "error_ratio_pct", "standard_error_pct"):
         assert math.isnan(test[field]), field
+
+
+def test_mcnemar_many_equals_scipy_binomtest_over_a_grid_and_large_counts():
+    pairs = [(b, c) for b in range(0, 41) for c in range(0, 41)]
+    pairs += [(1000, 1100), (5000, 5000), (40000, 40300), (12345, 11000), (3, 90000)]
+    b, c = (np.array(x) for x in zip(*pairs, strict=True))
+    p = items.mcnemar_many(b, c)
+    for bi, ci, pi in zip(b, c, p, strict=True):
+        if bi + ci == 0:
+            assert math.isnan(pi)
+        else:
+            assert pi == pytest.approx(stats.binomtest(bi, bi + ci, 0.5).pvalue, rel=1e-12)
