@@ -40,14 +40,36 @@ def of_arrays(v: np.ndarray, is_a: np.ndarray, c: np.ndarray) -> dict:
     left out)."""
     keep = ~np.isnan(v) & (c > 0)  # a missing count compares False
     v, is_a, c = v[keep], is_a[keep], c[keep]
+    return _compare(
+        int(c[is_a].sum()),
+        int(c[~is_a].sum()),
+        lambda part: (weighted.mean(v[part], c[part]), weighted.sd(v[part], c[part])),
+        is_a,
+        ~is_a,
+    )
+
+
+def of_moments(a: tuple, b: tuple) -> dict:
+    """two_groups() from each group's (n, sum, sum of squares, least value, greatest value)."""
+    return _compare(
+        int(a[0]),
+        int(b[0]),
+        lambda g: (g[1] / g[0], weighted.sd_of_moments(*g)),
+        a,
+        b,
+    )
+
+
+def _compare(n_a: int, n_b: int, moments, a, b) -> dict:
+    """The comparison, with moments(a) and moments(b) the (mean, sd) of each group, asked for
+    only when the group is large enough to be described."""
     out = dict.fromkeys(FIELDS, math.nan)
     out["note"] = None
-    out["n_a"], out["n_b"] = int(c[is_a].sum()), int(c[~is_a].sum())
-    small = [g for g, n in (("a", out["n_a"]), ("b", out["n_b"])) if n < MIN_CELL_N]
-    for g, part in (("a", is_a), ("b", ~is_a)):
+    out["n_a"], out["n_b"] = n_a, n_b
+    small = [g for g, n in (("a", n_a), ("b", n_b)) if n < MIN_CELL_N]
+    for g, part in (("a", a), ("b", b)):
         if g not in small:
-            out[f"mean_{g}"] = weighted.mean(v[part], c[part])
-            out[f"sd_{g}"] = weighted.sd(v[part], c[part])
+            out[f"mean_{g}"], out[f"sd_{g}"] = moments(part)
     if small:
         out["note"] = f"fewer than {MIN_CELL_N} learners in a group: no comparison"
         return out

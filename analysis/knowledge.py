@@ -36,9 +36,19 @@ def item_changes(cells: pd.DataFrame, bins: pd.DataFrame, gap=GAP_FACILITY) -> p
 
 
 def follow_up(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
-    cols = groups.arrays(bins, ["pre_pct", "post_pct", "fu_pct", "n_learners"])
-    cols.append(bins["is_followup_eligible"].astype(bool).to_numpy())
-    return _per_module(cells, bins, cols, retention.retention_of, _RETENTION)
+    """From the knowledge_retention query's bins of sufficient statistics."""
+    values = ["n_learners", *retention.MOMENTS]
+    cols = dict(zip(values, groups.arrays(bins, values), strict=True))
+    cols |= {k: bins[k].astype(bool).to_numpy() for k in retention.BIN_KEYS}
+    keys = ["hospital", "module_id"]
+    rows = [
+        {
+            **dict(zip(keys, k, strict=True)),
+            **retention.retention_of({c: a[at] for c, a in cols.items()}),
+        }
+        for k, at in groups.positions(bins, keys)
+    ]
+    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_RETENTION]), keys)
 
 
 def dropouts(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:

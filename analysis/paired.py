@@ -97,17 +97,39 @@ def of_arrays(x: np.ndarray, y: np.ndarray, c: np.ndarray, full: bool = True) ->
     if sd == 0:
         notes.append("every learner changed by the same amount: no t-test or dz")
     else:
-        se = sd / math.sqrt(n)
-        half = stats.t.ppf(1 - ALPHA / 2, df) * se
-        t_stat = md / se
-        out.update(ci_low_pp=md - half, ci_high_pp=md + half, t_stat=t_stat)
-        out["p_t"] = float(2 * stats.t.sf(abs(t_stat), df))
+        out.update(_t_test(md, sd, n))
         out["dz"] = md / sd
         if full:
-            out.update(zip(("dz_ci_low", "dz_ci_high"), dz_interval(t_stat, n), strict=True))
+            out.update(zip(("dz_ci_low", "dz_ci_high"), dz_interval(out["t_stat"], n), strict=True))
     if full and out["wilcoxon_method"] is None:
         notes.append("no learner's score changed: no signed-rank test")
     out["note"] = "; ".join(notes) or None
+    return out
+
+
+def _t_test(md: float, sd: float, n: int) -> dict:
+    """The 95% t interval of a mean change and the paired t-test (sd > 0, n >= 2)."""
+    df = n - 1
+    se = sd / math.sqrt(n)
+    half = stats.t.ppf(1 - ALPHA / 2, df) * se
+    t_stat = md / se
+    p = float(2 * stats.t.sf(abs(t_stat), df))
+    return {"ci_low_pp": md - half, "ci_high_pp": md + half, "t_stat": t_stat, "p_t": p}
+
+
+def t_of_moments(n: int, s: float, ss: float, lo: float, hi: float) -> dict:
+    """mean_change_pp with its t interval and p_t, as summarize(full=False) gives them, from the
+    number of pairs and the sum, sum of squares and extremes of their changes: NaN below
+    MIN_TEST_N pairs or when every change is the same."""
+    out = dict.fromkeys(("mean_change_pp", "ci_low_pp", "ci_high_pp", "t_stat", "p_t"), math.nan)
+    if n == 0:
+        return out
+    out["mean_change_pp"] = md = s / n
+    if n < MIN_TEST_N:
+        return out
+    sd = weighted.sd_of_moments(n, s, ss, lo, hi)
+    if sd > 0:
+        out.update(_t_test(md, sd, n))
     return out
 
 

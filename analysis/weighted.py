@@ -15,3 +15,11 @@ def sd(v: np.ndarray, c: np.ndarray) -> float:
         return 0.0  # exactly: a float mean of equal values can miss them by a rounding error
     m = mean(v, c)
     return math.sqrt(float((c * (v - m) ** 2).sum() / (c.sum() - 1)))
+
+
+def sd_of_moments(n: float, s: float, ss: float, lo: float, hi: float) -> float:
+    """sd() from n, the sum, the sum of squares and the extremes of the values: exactly 0 when
+    the extremes are equal, as sd() is, however the sums of squares rounded."""
+    if lo == hi:
+        return 0.0
+    return math.sqrt(max(0.0, (ss - s * s / n) / (n - 1)))

@@ -277,7 +277,7 @@ class Runner:
         if cells_only:
             sql = _cells_sql(spec, sql)
         raw = _fetch(cur, spec, params, sql)
-        keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.additive]
+        keys = [c for c in raw.columns if c != "hospital_ccn" and c not in spec.rollup]
         cell = [k for k in keys if k not in spec.detail]
         shown = list(spec.counts + spec.measures)
         active = raw[shown].fillna(0).ne(0).any(axis=1)
@@ -311,13 +311,11 @@ class Runner:
 
     @staticmethod
     def _group(rows: pd.DataFrame, spec, keys, is_peer: bool, sizes: dict) -> pd.DataFrame:
-        grouped = (
-            rows.groupby(["hospital", *keys], dropna=False, sort=True)[
-                [*spec.additive, "_contributors"]
-            ]
-            .sum()
-            .reset_index()
-        )
+        # the guards' statements sum the bins away in DuckDB and carry no extremes
+        how = {c: h for c, h in spec.rollup.items() if c in rows.columns} | {"_contributors": "sum"}
+        grouped = rows.groupby(["hospital", *keys], dropna=False, sort=True)[list(how)]
+        extremes = set(how.values()) - {"sum"}
+        grouped = (grouped.agg(how) if extremes else grouped.sum()).reset_index()
         grouped.insert(0, "hospital_ccn", None)
         grouped.insert(2, "is_peer_group", is_peer)
         grouped.insert(3, "n_hospitals", grouped["hospital"].map(sizes))
@@ -387,7 +385,9 @@ class Runner:
             )
         suppress.complementary(mask, out, "hospital", keys, spec)
         suppress.derived(mask, spec)
-        hidden = [c for c in (*spec.sums, "_contributors") if c in out.columns]
+        hidden = [
+            c for c in (*spec.sums, *spec.mins, *spec.maxs, "_contributors") if c in out.columns
+        ]
         out = suppress.apply(out, mask).drop(columns=hidden)
         mask = mask.drop(columns=hidden)
         if bins is not None:
@@ -514,7 +514,7 @@ def _cells_sql(spec, sql: str | None = None) -> str:
     """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
     body = specs.strip_comments(sql or spec.sql)
     sums = ", ".join(f"sum({c})::bigint as {c}" for c in spec.additive)
-    drop = ", ".join((*spec.detail, *spec.additive))
+    drop = ", ".join((*spec.detail, *spec.rollup))
     return f"select * exclude ({drop}), {sums} from ({body}) group by all"
 
 

@@ -11,6 +11,8 @@ scope   hospital: rows carry hospital_ccn; the runner binds $ccns and rolls up w
 counts  numbers of staff: shown within the viewer's scope, `<11` outside it when 1-10.
 measures  additive numbers that are not about staff (downloads, elements, hospitals).
 sums    sufficient statistics (summed across hospitals, never shown).
+min, max  extremes of a value (the least and the greatest across hospitals, never shown): with
+        them a spread of exactly zero is told from the rounding error of a sum of squares.
 mean.X=S/N  X = S / N, a score statistic: `<11` when N < 11.
 pct.X=A/B   X = 100 * A / B, suppressed when A or B is.
 follow.X=Y  X (a measure that would give Y away, like contact hours per module) is withheld with Y.
@@ -45,6 +47,8 @@ class Spec:
     counts: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     sums: tuple[str, ...] = ()
+    mins: tuple[str, ...] = ()
+    maxs: tuple[str, ...] = ()
     means: tuple[tuple[str, str, str], ...] = ()  # (output, sum column, n column)
     pcts: tuple[tuple[str, str, str], ...] = ()  # (output, numerator, denominator)
     follows: tuple[tuple[str, str], ...] = ()  # (column, the column it is withheld with)
@@ -54,6 +58,15 @@ class Spec:
     @property
     def additive(self) -> tuple[str, ...]:
         return self.counts + self.measures + self.sums
+
+    @property
+    def rollup(self) -> dict[str, str]:
+        """How each value column is rolled up across hospitals and bins."""
+        return (
+            dict.fromkeys(self.additive, "sum")
+            | dict.fromkeys(self.mins, "min")
+            | dict.fromkeys(self.maxs, "max")
+        )
 
     @property
     def stats_n(self) -> str | None:
@@ -96,6 +109,8 @@ def parse(name: str, sql: str) -> Spec:
         "counts": (),
         "measures": (),
         "sums": (),
+        "min": (),
+        "max": (),
         "detail": (),
         "means": [],
         "pcts": [],
@@ -106,7 +121,7 @@ def parse(name: str, sql: str) -> Spec:
         key, _, value = opt.partition("=")
         if key == "scope":
             scope = value
-        elif key in ("counts", "measures", "sums", "detail"):
+        elif key in ("counts", "measures", "sums", "min", "max", "detail"):
             kw[key] = tuple(v for v in value.split(",") if v)
         elif key == "stats":
             kw["means"].append((RELEASED, "", value))
@@ -135,6 +150,8 @@ def parse(name: str, sql: str) -> Spec:
         counts=kw["counts"],
         measures=kw["measures"],
         sums=kw["sums"],
+        mins=kw["min"],
+        maxs=kw["max"],
         means=tuple(kw["means"]),
         pcts=tuple(kw["pcts"]),
         follows=tuple(kw["follows"]),

@@ -83,8 +83,8 @@ def _bins(wh, name: str, **params):
     finally:
         con.close()
     add = list(spec.additive)
-    keys = [c for c in raw.columns if c not in ("hospital_ccn", *add)]
-    bins = raw.groupby(keys, dropna=False)[add].sum().reset_index()
+    keys = [c for c in raw.columns if c not in ("hospital_ccn", *spec.rollup)]
+    bins = raw.groupby(keys, dropna=False)[list(spec.rollup)].agg(spec.rollup).reset_index()
     bins = bins.assign(hospital="all", is_peer_group=False, n_hospitals=len(ccns))
     ids = ["hospital", "is_peer_group", "n_hospitals"]
     cell = [k for k in keys if k not in spec.detail]
@@ -196,6 +196,17 @@ def test_retention_and_attrition_from_the_marts_equal_the_raw_attempts(wh, raw):
             t["score_pct_post"].mean() - t["score_pct_pre"].mean()
         )
         assert row["retention_ratio"] == pytest.approx(ratio, rel=1e-12)
+        # the tests, from the query's sums of squares, against scipy on the raw triples
+        t_pre = stats.ttest_rel(t["score_pct"], t["score_pct_pre"])
+        assert row["fu_vs_pre_p_t"] == pytest.approx(t_pre.pvalue, rel=1e-9)
+        t_post = stats.ttest_rel(t["score_pct"], t["score_pct_post"])
+        assert row["fu_vs_post_ci_low_pp"] == pytest.approx(
+            t_post.confidence_interval(0.95).low, rel=1e-9
+        )
+        welch = stats.ttest_ind(
+            t["score_pct_post"], g.loc[~responded, "score_pct_post"], equal_var=False
+        )
+        assert row["bias_p"] == pytest.approx(welch.pvalue, rel=1e-9)
     got = knowledge.dropouts(*_bins(wh, "knowledge_attrition", policy="first"))
     got = got.set_index("module_id")
     # the cohort: pre-tests at least two months before the latest one (local months)
@@ -339,3 +350,42 @@ def test_statistics_derived_from_a_cached_result_are_computed_once_and_served_as
     assert (again.frame["module_id"] != "changed by the statistic").all()
     pd.testing.assert_frame_equal(b, knowledge.gains(again.frame, again.detail))
     assert b["mean_change_pp"].notna().any() and (b["mean_change_pp"] != 0).any()
+
+
+def test_the_retention_extremes_roll_up_as_the_least_and_greatest_over_the_peer_hospitals(
+    wh, runner
+):
+    """A hospital viewer's peer row sums its hospitals' bins, and takes the least and greatest
+    of their extremes: checked against mart_knowledge read directly."""
+    import duckdb
+
+    hospitals = runner.frame().hospitals
+    own = hospitals["hospital_ccn"].iloc[0]
+    res = runner.run(
+        "knowledge_retention", Viewer("hospital", own), Filters(), pool=True, policy="first"
+    )
+    peers = res.detail[res.detail["is_peer_group"]]
+    assert len(peers) >= 20
+    con = duckdb.connect(str(wh), read_only=True)
+    raw = (
+        con.sql(
+            "select module_id, is_followup_eligible, fu_pct is not null as is_responded, "
+            "pre_pct, post_pct, fu_pct, n_learners from mart_knowledge "
+            "where policy = 'first' and pre_pct is not null and post_pct is not null "
+            "and hospital_ccn <> $own and hospital_ccn in (select ccn from membership)",
+            params={"own": own},
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    con.close()
+    keys = ["module_id", "is_followup_eligible", "is_responded"]
+    for row in peers.itertuples():
+        part = raw[(raw[keys] == [getattr(row, k) for k in keys]).all(axis=1)]
+        assert row.n_learners == part["n_learners"].sum()
+        assert row.max_post_pct == part["post_pct"].max()
+        assert row.min_post_pct == part["post_pct"].min()
+        assert row.sum_post_pct == pytest.approx((part["post_pct"] * part["n_learners"]).sum())
+        if row.is_responded:
+            change = part["fu_pct"] - part["pre_pct"]
+            assert (row.min_fu_vs_pre_pp, row.max_fu_vs_pre_pp) == (change.min(), change.max())
