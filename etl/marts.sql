@@ -45,6 +45,21 @@ cross join tz
 -- min/max statistics skip the rest (a role filter, and the runner's one statement per role)
 order by role, hospital_ccn, module_id;
 
+-- Learner-modules counted per (hospital, role, module, month started, month completed): module
+-- use over any months sums this instead of every learner's row (a fifth of the rows at state size).
+-- Contact hours are the export's, else the catalog's per completion.
+create or replace table mart_module_use as
+select lm.hospital_ccn, lm.role, lm.module_id, lm.started_month, lm.completed_month,
+       lm.is_completed, count(*) as n_learners, count(lm.time_spent_s) as n_timed,
+       coalesce(sum(lm.time_spent_s), 0)::bigint as sum_time_spent_s,
+       count(lm.days_to_complete) as n_dated,
+       coalesce(sum(lm.days_to_complete), 0)::bigint as sum_days_to_complete,
+       coalesce(sum(coalesce(lm.contact_hours, m.contact_hours)), 0) as sum_contact_hours
+from mart_learner_module lm
+left join module m using (module_id)
+group by all
+order by lm.role, lm.hospital_ccn, lm.module_id;
+
 -- one row per (hospital, role, module, month): additive counts for utilization over any months
 create or replace table mart_completion_month as
 with started as (

@@ -8,36 +8,32 @@
 --         pct.completions_per_100_staff=n_completed/headcount
 --         mean.mean_time_spent_min=sum_time_spent_min/n_timed follow.sum_contact_hours=n_completed
 --         mean.mean_days_to_complete=sum_days_to_complete/n_dated
-with pairs as (
-    select lm.* exclude (contact_hours),
-           coalesce(lm.contact_hours, m.contact_hours) as contact_hours
-    from mart_learner_module lm
-    left join module m using (module_id)
+with use as (
+    select hospital_ccn, module_id,
+           coalesce(sum(n_learners) filter (where started_month between $month_from and $month_to),
+                    0)::bigint as n_started,
+           coalesce(sum(n_learners) filter (where started_month between $month_from and $month_to
+                                            and is_completed), 0)::bigint as n_completed_of_started,
+           coalesce(sum(n_learners)
+                    filter (where completed_month between $month_from and $month_to), 0)::bigint
+               as n_completed,
+           coalesce(sum(n_timed) filter (where completed_month between $month_from and $month_to),
+                    0)::bigint as n_timed,
+           coalesce(sum(sum_time_spent_s)
+                    filter (where completed_month between $month_from and $month_to), 0)::double
+               / 60.0 as sum_time_spent_min,
+           coalesce(sum(n_dated) filter (where completed_month between $month_from and $month_to),
+                    0)::bigint as n_dated,
+           coalesce(sum(sum_days_to_complete)
+                    filter (where completed_month between $month_from and $month_to), 0)
+               as sum_days_to_complete,
+           coalesce(sum(sum_contact_hours)
+                    filter (where completed_month between $month_from and $month_to), 0)
+               as sum_contact_hours
+    from mart_module_use
     where list_contains($ccns, hospital_ccn)
       and ($role is null or role = $role)
       and ($module is null or module_id = $module)
-),
-use as (
-    select hospital_ccn, module_id,
-           count(*) filter (where started_month between $month_from and $month_to) as n_started,
-           count(*) filter (where started_month between $month_from and $month_to
-                            and is_completed) as n_completed_of_started,
-           count(*) filter (where completed_month between $month_from and $month_to)
-               as n_completed,
-           count(time_spent_s) filter (where completed_month between $month_from and $month_to)
-               as n_timed,
-           coalesce(sum(time_spent_s / 60.0)
-                    filter (where completed_month between $month_from and $month_to), 0)
-               as sum_time_spent_min,
-           count(days_to_complete) filter (where completed_month between $month_from and $month_to)
-               as n_dated,
-           coalesce(sum(days_to_complete)
-                    filter (where completed_month between $month_from and $month_to), 0)
-               as sum_days_to_complete,
-           coalesce(sum(contact_hours)
-                    filter (where completed_month between $month_from and $month_to), 0)
-               as sum_contact_hours
-    from pairs
     group by all
 ),
 snapshot as (  -- each hospital's latest headcount on or before the period's end

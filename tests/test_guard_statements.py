@@ -242,3 +242,36 @@ def test_coverage_from_its_marts_equals_the_learner_by_learner_query_in_every_mo
         con.close()
     assert covered > 0
     assert lapsing > 0 or name != "refresher_currency"
+
+
+def test_module_use_from_its_mart_equals_the_learner_by_learner_query(wh):
+    name = "utilization_by_hospital_module"
+    new_sql = specs.load(name).sql
+    old_sql = (REPLACED / f"{name}.sql").read_text()
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        ccns = [r[0] for r in con.execute("select hospital_ccn from mart_hospital").fetchall()]
+        lo, hi = con.execute(
+            "select min(started_month), max(completed_month) from mart_learner_module"
+        ).fetchall()[0]
+        months = list(pd.date_range(lo, hi, freq="5MS").date) + [hi]
+        spans = [(lo, hi), *zip(months, months[1:], strict=False), (hi, hi), (months[2], hi)]
+        checked = 0
+        for i, (month_from, month_to) in enumerate(spans):
+            for role, module in [(None, None), ("RN", None), (None, "M01"), ("unrecorded", "M03")]:
+                params = {
+                    "ccns": ccns if i % 2 else ccns[:5],
+                    "role": role,
+                    "module": module,
+                    "month_from": month_from,
+                    "month_to": month_to,
+                    "as_of": (pd.Timestamp(month_to) + pd.offsets.MonthEnd(0)).date(),
+                }
+                old = con.execute(old_sql, params).df()
+                new = con.execute(new_sql, params).df()
+                pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-12)
+                checked += int(old["n_completed"].sum() + old["n_started"].sum())
+    finally:
+        con.close()
+    assert checked > 1000
