@@ -37,31 +37,32 @@ def item_changes(cells: pd.DataFrame, bins: pd.DataFrame, gap=GAP_FACILITY) -> p
 
 def follow_up(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
     """From the knowledge_retention query's bins of sufficient statistics."""
-    values = ["n_learners", *retention.MOMENTS]
-    cols = dict(zip(values, groups.arrays(bins, values), strict=True))
-    cols |= {k: bins[k].astype(bool).to_numpy() for k in retention.BIN_KEYS}
-    keys = ["hospital", "module_id"]
-    rows = [
-        {
-            **dict(zip(keys, k, strict=True)),
-            **retention.retention_of({c: a[at] for c, a in cols.items()}),
-        }
-        for k, at in groups.positions(bins, keys)
-    ]
-    return _attach(cells, pd.DataFrame(rows, columns=[*keys, *_RETENTION]), keys)
+    return _per_module(
+        cells, bins, retention.BIN_KEYS, retention.MOMENTS, retention.retention_of, _RETENTION
+    )
 
 
 def dropouts(cells: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
-    pre, n = groups.arrays(bins, ["pre_pct", "n_learners"])
-    cols = [pre, bins["has_post"].astype(bool).to_numpy(), n]
-    return _per_module(cells, bins, cols, retention.attrition_of, _ATTRITION)
+    """From the knowledge_attrition query's bins of sufficient statistics."""
+    return _per_module(
+        cells,
+        bins,
+        retention.ATTRITION_KEYS,
+        retention.ATTRITION_MOMENTS,
+        retention.attrition_of,
+        _ATTRITION,
+    )
 
 
-def _per_module(cells, bins, cols, summary, fields) -> pd.DataFrame:
-    """summary(*cols) of each hospital row and module's bins, attached to the cells."""
+def _per_module(cells, bins, flags, moments, summary, fields) -> pd.DataFrame:
+    """summary() of each hospital row and module's bins (n_learners, flags, moments), attached
+    to the cells."""
+    values = ["n_learners", *moments]
+    cols = dict(zip(values, groups.arrays(bins, values), strict=True))
+    cols |= {k: bins[k].astype(bool).to_numpy() for k in flags}
     keys = ["hospital", "module_id"]
     rows = [
-        {**dict(zip(keys, k, strict=True)), **summary(*(a[at] for a in cols))}
+        {**dict(zip(keys, k, strict=True)), **summary({c: a[at] for c, a in cols.items()})}
         for k, at in groups.positions(bins, keys)
     ]
     return _attach(cells, pd.DataFrame(rows, columns=[*keys, *fields]), keys)

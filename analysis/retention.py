@@ -41,8 +41,8 @@ RETENTION_FIELDS = [
 ATTRITION_FIELDS = ["n_pretest", "n_without_post", "attrition_pct", *_BIAS]
 
 
-# the knowledge_retention query's bins: per eligibility and response, the learners and the sums,
-# sums of squares and extremes of what the figures use (DESIGN.md section 8: sufficient statistics)
+# The queries' bins of sufficient statistics (DESIGN.md section 8): per combination of flags, the
+# learners and the sums, sums of squares and extremes (column: (kind, value)) the figures use.
 MOMENTS = {
     "sum_pre_pct": ("sum", "pre"),
     "sum_post_pct": ("sum", "post"),
@@ -60,6 +60,19 @@ MOMENTS = {
     "max_fu_vs_post_pp": ("max", "fu_vs_post"),
 }
 BIN_KEYS = ["is_followup_eligible", "is_responded"]
+ATTRITION_MOMENTS = {
+    "sum_pre_pct": ("sum", "pre"),
+    "sumsq_pre_pct": ("sumsq", "pre"),
+    "min_pre_pct": ("min", "pre"),
+    "max_pre_pct": ("max", "pre"),
+}
+ATTRITION_KEYS = ["has_post"]
+_AGG = {
+    "sum": lambda v, n: (n * v).sum(),
+    "sumsq": lambda v, n: (n * v * v).sum(),
+    "min": lambda v, n: v.min(),
+    "max": lambda v, n: v.max(),
+}
 
 
 def retention(hist: pd.DataFrame, count="n_learners") -> dict:
@@ -72,30 +85,32 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
         if "is_followup_eligible" in hist
         else np.ones(len(hist), dtype=bool)
     )
-    return retention_of(moments(pre, post, fu, c, eligible))
-
-
-def moments(pre, post, fu, c, eligible) -> dict[str, np.ndarray]:
-    """The bins retention_of() reads, from learners' scores (what the query sums in DuckDB)."""
-    used = c > 0
+    flags = {"is_followup_eligible": eligible, "is_responded": ~np.isnan(fu)}
     values = {"pre": pre, "post": post, "fu": fu, "fu_vs_pre": fu - pre, "fu_vs_post": fu - post}
-    agg = {
-        "sum": lambda v, n: (n * v).sum(),
-        "sumsq": lambda v, n: (n * v * v).sum(),
-        "min": lambda v, n: v.min(),
-        "max": lambda v, n: v.max(),
-    }
-    bins = {"is_followup_eligible": [], "is_responded": [], "n_learners": []}
-    bins |= {col: [] for col in MOMENTS}
-    for is_eligible in (False, True):
-        for is_responded in (False, True):
-            at = used & (eligible == is_eligible) & (np.isnan(fu) != is_responded)
-            if at.any():
-                bins["is_followup_eligible"].append(is_eligible)
-                bins["is_responded"].append(is_responded)
-                bins["n_learners"].append(c[at].sum())
-                for col, (kind, value) in MOMENTS.items():
-                    bins[col].append(agg[kind](values[value][at], c[at]))
+    return retention_of(bins_of(flags, values, c, MOMENTS))
+
+
+def attrition(hist: pd.DataFrame, count="n_learners") -> dict:
+    """From a histogram of (pre, has_post): learners with a pre-test score."""
+    pre, c = groups.arrays(hist, ["pre_pct", count])
+    c = np.where(np.isnan(pre), 0, c)
+    flags = {"has_post": hist["has_post"].astype(bool).to_numpy()}
+    return attrition_of(bins_of(flags, {"pre": pre}, c, ATTRITION_MOMENTS))
+
+
+def bins_of(flags: dict, values: dict, c: np.ndarray, moments: dict) -> dict[str, np.ndarray]:
+    """A query's bins from learners' rows (what it sums in DuckDB): per combination of the
+    boolean flags, n_learners and each moment."""
+    used = c > 0
+    bins: dict[str, list] = {k: [] for k in (*flags, "n_learners", *moments)}
+    columns = list(flags.values())
+    for combo in sorted({tuple(bool(f[i]) for f in columns) for i in np.flatnonzero(used)}):
+        at = used & np.logical_and.reduce([f == v for f, v in zip(columns, combo, strict=True)])
+        for k, v in zip(flags, combo, strict=True):
+            bins[k].append(v)
+        bins["n_learners"].append(c[at].sum())
+        for col, (kind, value) in moments.items():
+            bins[col].append(_AGG[kind](values[value][at], c[at]))
     return {k: np.asarray(v) for k, v in bins.items()}
 
 
@@ -116,26 +131,13 @@ def retention_of(b: dict[str, np.ndarray]) -> dict:
     out["response_rate_pct"] = compare.share(n_fu, n_eligible) if split_ok else math.nan
     if not split_ok:
         out["n_followup"] = math.nan
-
-    nan = math.nan
-
-    def total(col, rows=responded):  # the sums, or the extremes, of the rows' bins
-        kind = MOMENTS[col][0]
-        return float({"min": np.min, "max": np.max}.get(kind, np.sum)(b[col][rows]))
-
-    def of(value, rows):  # a group's (n, sum, sum of squares, least, greatest) of a value
-        if not rows.any():
-            return 0, 0.0, 0.0, nan, nan
-        extent = (total(f"{k}_{value}", rows) for k in ("sum", "sumsq", "min", "max"))
-        return int(n[rows].sum()), *extent
-
     # figures on responders are shown with their n, so only when that n may be shown
     enough = n_fu >= MIN_CELL_N and split_ok
-    out["mean_pre_pct"] = total("sum_pre_pct") / n_fu if enough else nan
-    out["mean_post_pct"] = total("sum_post_pct") / n_fu if enough else nan
-    out["mean_followup_pct"] = total("sum_fu_pct") / n_fu if enough else nan
+    nan = math.nan
+    for mean, col in (("pre", "sum_pre_pct"), ("post", "sum_post_pct"), ("followup", "sum_fu_pct")):
+        out[f"mean_{mean}_pct"] = _total(b, col, responded) / n_fu if enough else nan
     for prefix in ("fu_vs_pre", "fu_vs_post"):
-        res = paired.t_of_moments(*of(f"{prefix}_pp", responded)) if enough else {}
+        res = paired.t_of_moments(*_moments(b, f"{prefix}_pp", responded)) if enough else {}
         for field in ("mean_change_pp", "ci_low_pp", "ci_high_pp", "p_t"):
             out[f"{prefix}_{field}"] = res.get(field, nan)
     gain = out["mean_post_pct"] - out["mean_pre_pct"]
@@ -144,31 +146,41 @@ def retention_of(b: dict[str, np.ndarray]) -> dict:
         if gain >= RETENTION_MIN_GAIN_PP
         else nan
     )
-    bias = compare.of_moments(of("post_pct", responded), of("post_pct", others))
+    bias = compare.of_moments(_moments(b, "post_pct", responded), _moments(b, "post_pct", others))
     out.update(_bias(bias, split_ok))
     return out
 
 
-def attrition(hist: pd.DataFrame, count="n_learners") -> dict:
-    pre, c = groups.arrays(hist, ["pre_pct", count])
-    return attrition_of(pre, hist["has_post"].astype(bool).to_numpy(), c)
-
-
-def attrition_of(pre, has_post, c) -> dict:
-    """attrition() of arrays: pre-test scores, has-a-post-test flags and counts."""
-    used = c > 0
-    pre, dropped, c = pre[used], ~has_post[used], c[used]
-    n_pre = int(c.sum())
-    n_dropped = int(c[dropped].sum())
+def attrition_of(b: dict[str, np.ndarray]) -> dict:
+    """The figures from one cell's bins: n_learners, has_post and the ATTRITION_MOMENTS."""
+    b = {k: v[b["n_learners"] > 0] for k, v in b.items()}
+    n = b["n_learners"]
+    dropped = ~b["has_post"].astype(bool)
+    n_pre = int(n.sum())
+    n_dropped = int(n[dropped].sum())
     ok = _releasable(n_dropped, n_pre - n_dropped)
     out = {
         "n_pretest": n_pre,
         "n_without_post": n_dropped if ok else math.nan,
         "attrition_pct": compare.share(n_dropped, n_pre) if ok else math.nan,
     }
-    bias = compare.of_arrays(pre, dropped, c)
+    bias = compare.of_moments(_moments(b, "pre_pct", dropped), _moments(b, "pre_pct", ~dropped))
     out.update(_bias(bias, ok))
     return out
+
+
+def _total(b: dict, col: str, rows: np.ndarray) -> float:
+    """The sum of a moment over the rows' bins, or the least or greatest of an extreme."""
+    how = {"min": np.min, "max": np.max}.get(col.split("_", 1)[0], np.sum)
+    return float(how(b[col][rows]))
+
+
+def _moments(b: dict, value: str, rows: np.ndarray) -> tuple:
+    """(n, sum, sum of squares, least, greatest) of a value over the rows' bins."""
+    if not rows.any():
+        return 0, 0.0, 0.0, math.nan, math.nan
+    extent = (_total(b, f"{k}_{value}", rows) for k in ("sum", "sumsq", "min", "max"))
+    return int(b["n_learners"][rows].sum()), *extent
 
 
 def _bias(bias: dict, split_ok: bool) -> dict:
