@@ -30,17 +30,22 @@ from bench.page_times import _p, scopes
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-READY_JS = """
+READY_JS = (
+    """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
   if (document.querySelector(
       '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'))
     return false;
+  const drawn = """
+    + common.PLOTLY_DRAWN_JS.strip()
+    + """;
   return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
-    (c) => { const p = c.querySelector(".js-plotly-plot"); return p && p._fullData; });
+    (c) => drawn(c.querySelector(".js-plotly-plot")));
 }
 """
+)
 
 
 class Tab:

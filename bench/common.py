@@ -69,3 +69,14 @@ def is_finished_run(payload) -> bool:
         msg.WhichOneof("type") == "script_finished"
         and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
     )
+
+
+# A plotly chart is drawn when it has its data and each map in it has its basemap: plotly.js
+# fetches the basemap (topojson) after the first draw, and a page left before it arrives makes
+# plotly's map code fail on the removed chart ("reading '_scrollZoom'").
+PLOTLY_DRAWN_JS = """
+(p) => !!p && !!p._fullData && (p._fullLayout?._subplots?.geo || []).every((id) => {
+  const geo = p._fullLayout[id]?._subplot;
+  return !!geo && (!geo.topojsonName || !!geo.topojson);
+})
+"""

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bench.common import is_finished_run, streamlit_command
+from bench.common import PLOTLY_DRAWN_JS, is_finished_run, streamlit_command
 from ui.nav import PAGES
 
 pytestmark = pytest.mark.browser
@@ -95,12 +95,17 @@ SETTLED_JS = """
       '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]');
 }
 """
-CHARTS_DRAWN_JS = """
-() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
-  (c) => { const p = c.querySelector(".js-plotly-plot"); return p && p._fullData; })
+CHARTS_DRAWN_JS = (
+    """
+() => { const drawn = """
+    + PLOTLY_DRAWN_JS.strip()
+    + """;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
+    (c) => drawn(c.querySelector(".js-plotly-plot")))
   && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
-  (c) => c.querySelector("svg.marks, canvas"))
+    (c) => c.querySelector("svg.marks, canvas")); }
 """
+)
 # Everything the checks need, in one pass over the DOM.
 INSPECT_JS = """
 (bad) => {
