@@ -4,7 +4,6 @@ and the three largest shortfalls against target."""
 import pandas as pd
 import streamlit as st
 
-from analysis import overview
 from ui import context, overview_data, program
 
 ctx = context.current()
@@ -14,10 +13,9 @@ roles = ctx.runner.run("roles").frame.set_index("role")["label"].to_dict()
 modules = ctx.runner.run("modules").frame.set_index("module_id")["title"].to_dict()
 
 st.title("Program overview")
-now_data = overview_data.gather(ctx, ctx.filters)
-now = overview.figures(now_data)
+now_data, now = overview_data.headline(ctx, ctx.filters)
 before_f, before_label = overview_data.previous(ctx)
-before = overview.figures(overview_data.gather(ctx, before_f)) if before_f else {}
+before = overview_data.headline(ctx, before_f)[1] if before_f else {}
 period = context.period_of(ctx)
 st.caption(
     f"{period.label}, your hospitals ({now_data['n_hospitals']} in view). Each figure against "
@@ -39,7 +37,7 @@ for col, fig in zip(cols, now.values(), strict=True):
         st.caption(program.headline_note(fig, targets.get(fig.metric), was, label))
 
 st.subheader("The three largest gaps against target")
-gaps = overview.largest_gaps(now_data, elements, targets)
+gaps = overview_data.gaps(ctx, now_data, elements, targets)
 if gaps.empty:
     st.success("No role, protocol element or module falls short of its target.")
 else:

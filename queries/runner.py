@@ -108,6 +108,7 @@ class Runner:
         self._seq = 0
         self._current: _Attached | None = None
         self._cache: OrderedDict = OrderedDict()
+        self._memo: OrderedDict = OrderedDict()
         self._cache_size = cache_size
         self._frames: dict = {}
 
@@ -188,6 +189,29 @@ class Runner:
     def periods(self) -> tuple[list[Period], date, date]:
         with self._cursor() as (_, att):
             return att.periods, att.launch, att.last_month
+
+    def memo(self, key: tuple, fn):
+        """fn(), computed once per warehouse version and key and served as a copy: what a page
+        derives from several cached results (as Result.derive does from one) is reused when the
+        view is seen again. `key` must name everything fn reads besides the warehouse."""
+        with self._cursor() as (_, att):
+            full = (att.version, att.alias, *key)
+        with self._lock:
+            if full in self._memo:
+                self._memo.move_to_end(full)
+                return copy.deepcopy(self._memo[full])
+        value = fn()
+        with self._lock:
+            self._memo[full] = value
+            while len(self._memo) > self._cache_size:
+                self._memo.popitem(last=False)
+        return copy.deepcopy(value)
+
+    def clear_cache(self) -> None:
+        """Forget every cached result and derived value (the warehouse stays attached)."""
+        with self._lock:
+            self._cache.clear()
+            self._memo.clear()
 
     def run(
         self,

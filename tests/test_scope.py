@@ -463,3 +463,31 @@ def test_a_role_partition_with_one_small_role_withholds_every_roles_score_statis
         parts = pd.concat([part.assign(_part=i) for i, part in enumerate(rest, 1)])
         suppress.small_neighbours(mask, narrow, parts, keys, spec)
         assert mask.loc[0, "mean_pre_pct"] and mask.loc[0, "mean_change_pp"]
+
+
+def test_a_derived_value_is_computed_once_per_warehouse_version_and_served_as_a_copy(tmp_path):
+    path = _build(tmp_path / "one", ["260001", "260002"])
+    runner = Runner(path)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"rows": [1, 2]}
+
+    first = runner.memo(("figures", A), build)
+    first["rows"].append(3)  # a caller's edit does not reach the cache
+    second = runner.memo(("figures", A), build)
+    assert second == {"rows": [1, 2]}
+    second["rows"].append(4)  # nor does an edit of a value served from it
+    assert runner.memo(("figures", A), build) == {"rows": [1, 2]}
+    assert len(calls) == 1
+    runner.memo(("figures", B), build)  # another key
+    assert len(calls) == 2
+    # a new warehouse version swapped in: computed again
+    shutil.copy(_build(tmp_path / "two", ["260001", "260002"]), tmp_path / "new.duckdb")
+    (tmp_path / "new.duckdb").replace(path)
+    runner.memo(("figures", A), build)
+    assert len(calls) == 3
+    runner.clear_cache()
+    runner.memo(("figures", A), build)
+    assert len(calls) == 4
