@@ -115,6 +115,25 @@ cross join tz
 where d.is_counted
 group by all;
 
+-- The Data page's lists of learners and downloads no hospital could be found for: a few rows,
+-- read from the largest base tables, so kept here instead of scanned on every visit.
+create or replace table mart_unattributed_learner as
+select coalesce(c.system, '') as system, coalesce(c.tenant, '') as tenant,
+       coalesce(l.email_domain, '(no e-mail)') as email_domain,
+       count(distinct l.learner_id) as n_learners,
+       count(*) filter (where c.is_completed) as n_completions
+from learner l
+left join completion c using (learner_id)
+where l.hospital_ccn is null
+group by all;
+
+create or replace table mart_unattributed_download as
+select source, coalesce(tenant, '') as tenant, coalesce(email_domain, '(anonymous)') as email_domain,
+       count(*) as n_downloads, count(distinct client_id) as n_clients
+from download_event
+where is_counted and hospital_ccn is null
+group by all;
+
 -- one row per (hospital, wave, element) from the hospital's current answer in that wave
 -- an ED-only element does not apply to a hospital without an ED, whatever was answered
 create or replace table mart_adoption as

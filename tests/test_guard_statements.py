@@ -275,3 +275,15 @@ def test_module_use_from_its_mart_equals_the_learner_by_learner_query(wh):
     finally:
         con.close()
     assert checked > 1000
+
+
+@pytest.mark.parametrize("name", ["unattributed_learners", "unattributed_downloads"])
+def test_the_unattributed_lists_from_their_marts_equal_the_queries_over_the_base_tables(wh, name):
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        old = con.execute((REPLACED / f"{name}.sql").read_text()).df()
+        new = con.execute(specs.load(name).sql).df()
+    finally:
+        con.close()
+    assert len(old) > 0
+    pd.testing.assert_frame_equal(new, old)
