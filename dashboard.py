@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from queries.runner import WarehouseMissing
+from queries.runner import WarehouseMissing, WarehouseOutdated
 from ui import context, download, login
 from ui.nav import PAGES
 
@@ -20,6 +20,9 @@ except WarehouseMissing:
         f"No warehouse at `{runner.path}`. Build it with `make warehouse` "
         "(or `python -m etl load sample_data`)."
     )
+    st.stop()
+except WarehouseOutdated as exc:
+    st.error(f"Warehouse `{runner.path}`: {exc}.")
     st.stop()
 
 if who is None:

@@ -91,7 +91,8 @@ def retention(hist: pd.DataFrame, count="n_learners") -> dict:
 
 
 def attrition(hist: pd.DataFrame, count="n_learners") -> dict:
-    """From a histogram of (pre, has_post): learners with a pre-test score."""
+    """From a histogram of (pre, has_post). A row without a pre-test score is not a pre-test
+    taker (the query never returns one)."""
     pre, c = groups.arrays(hist, ["pre_pct", count])
     c = np.where(np.isnan(pre), 0, c)
     flags = {"has_post": hist["has_post"].astype(bool).to_numpy()}
@@ -171,7 +172,8 @@ def attrition_of(b: dict[str, np.ndarray]) -> dict:
 
 def _total(b: dict, col: str, rows: np.ndarray) -> float:
     """The sum of a moment over the rows' bins, or the least or greatest of an extreme."""
-    how = {"min": np.min, "max": np.max}.get(col.split("_", 1)[0], np.sum)
+    kind = {**MOMENTS, **ATTRITION_MOMENTS}[col][0]
+    how = {"min": np.min, "max": np.max}.get(kind, np.sum)
     return float(how(b[col][rows]))
 
 

@@ -19,7 +19,9 @@ def sd(v: np.ndarray, c: np.ndarray) -> float:
 
 def sd_of_moments(n: float, s: float, ss: float, lo: float, hi: float) -> float:
     """sd() from n, the sum, the sum of squares and the extremes of the values: exactly 0 when
-    the extremes are equal, as sd() is, however the sums of squares rounded."""
+    the extremes are equal, as sd() is, however the sums of squares rounded. One pass: its
+    relative error is about 1e-16 x (mean / sd)^2, which for scores in percent reaches display
+    precision only when nearly every value is the same (e.g. 5e-5 of an SD of 5e-5 pp)."""
     if lo == hi:
         return 0.0
     return math.sqrt(max(0.0, (ss - s * s / n) / (n - 1)))

@@ -37,7 +37,7 @@ for col, fig in zip(cols, now.values(), strict=True):
         st.caption(program.headline_note(fig, targets.get(fig.metric), was, label))
 
 st.subheader("The three largest gaps against target")
-gaps = overview_data.gaps(ctx, now_data, elements, targets)
+gaps = overview_data.gaps(ctx)
 if gaps.empty:
     st.success("No role, protocol element or module falls short of its target.")
 else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from exports import audit, reports
 from exports.source import AUDIENCES, Source
 from queries.filters import Filters
-from queries.runner import Runner, WarehouseMissing
+from queries.runner import Runner, WarehouseMissing, WarehouseOutdated
 from queries.scope import COLLABORATIVE, ScopeError, Viewer
 
 
@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         data = build(src, user=user, progress=progress)
     except WarehouseMissing as exc:
         print(f"{exc}; build it with: python -m etl load sample_data", file=sys.stderr)
+        return 2
+    except WarehouseOutdated as exc:
+        print(f"{args.warehouse or 'warehouse'}: {exc}", file=sys.stderr)
         return 2
     except ScopeError as exc:
         print(f"{args.report} {args.scope!r}: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import warehouse_path
+from etl.warehouse import MARTS_HASH
 from queries import spec as specs
 from queries import suppress
 from queries.filters import CUSTOM, Filters, Period, month_end, resolve_period
@@ -36,6 +37,10 @@ NARROWING = ("role", "module", "period")
 
 class WarehouseMissing(FileNotFoundError):
     pass
+
+
+class WarehouseOutdated(RuntimeError):
+    """The warehouse's marts were built by another version of etl/marts.sql."""
 
 
 @dataclass
@@ -98,7 +103,9 @@ class _Attached:
 
 
 class Runner:
-    def __init__(self, warehouse: str | Path | None = None, cache_size: int = 512):
+    def __init__(
+        self, warehouse: str | Path | None = None, cache_size: int = 512, memo_size: int = 64
+    ):
         self.path = Path(warehouse_path(warehouse))
         self._root = duckdb.connect(
             ":memory:",
@@ -110,6 +117,7 @@ class Runner:
         self._cache: OrderedDict = OrderedDict()
         self._memo: OrderedDict = OrderedDict()
         self._cache_size = cache_size
+        self._memo_size = memo_size
         self._frames: dict = {}
 
     # connection ---------------------------------------------------------------------------------
@@ -144,6 +152,16 @@ class Runner:
 
     @staticmethod
     def _describe(cur) -> tuple:
+        try:
+            marts = cur.execute("select any_value(marts_sql_sha256) from mart_build").fetchone()[0]
+        except duckdb.CatalogException:
+            marts = None
+        if marts != MARTS_HASH:
+            raise WarehouseOutdated(
+                "the warehouse's marts were built by another version of etl/marts.sql: load it "
+                "again (python -m etl load with the same folders; unchanged files only rebuild "
+                "the marts), or make run"
+            )
         meta = cur.execute("select version, built_at from warehouse_meta limit 1").fetchall()
         version, built_at = meta[0] if meta else ("(empty)", None)
         hospitals = _fetch(cur, specs.load("hospitals"), {})
@@ -193,17 +211,24 @@ class Runner:
     def memo(self, key: tuple, fn):
         """fn(), computed once per warehouse version and key and served as a copy: what a page
         derives from several cached results (as Result.derive does from one) is reused when the
-        view is seen again. `key` must name everything fn reads besides the warehouse."""
+        view is seen again. `key` must name everything fn reads besides the warehouse: fn reads
+        its inputs itself, through this runner, rather than taking frames from an earlier call
+        (which may come from the version before a swap)."""
         with self._cursor() as (_, att):
             full = (att.version, att.alias, *key)
         with self._lock:
-            if full in self._memo:
+            hit = full in self._memo
+            if hit:
                 self._memo.move_to_end(full)
-                return copy.deepcopy(self._memo[full])
+                value = self._memo[full]
+        if hit:
+            return copy.deepcopy(value)  # outside the lock: other sessions' queries go on
+        # if a new version arrives while fn runs, the value is kept under the old version's
+        # key, which no later call asks for (keys are made from the version attached then)
         value = fn()
         with self._lock:
             self._memo[full] = value
-            while len(self._memo) > self._cache_size:
+            while len(self._memo) > self._memo_size:
                 self._memo.popitem(last=False)
         return copy.deepcopy(value)
 
@@ -537,7 +562,11 @@ def _parts_sql(spec, params: dict, parts: list[dict]) -> tuple[str, dict]:
 def _cells_sql(spec, sql: str | None = None) -> str:
     """A detail spec's query with its bins summed away in DuckDB: one row per hospital and cell."""
     body = specs.strip_comments(sql or spec.sql)
-    sums = ", ".join(f"sum({c})::bigint as {c}" for c in spec.additive)
+    # the guards read only the counts; sums of scores stay as DuckDB sums them
+    sums = ", ".join(
+        f"sum({c})::bigint as {c}" if c in spec.counts else f"sum({c}) as {c}"
+        for c in spec.additive
+    )
     drop = ", ".join((*spec.detail, *spec.rollup))
     return f"select * exclude ({drop}), {sums} from ({body}) group by all"
 

@@ -108,3 +108,25 @@ def test_uploads_of_the_same_name_both_survive_and_discarding_leaves_nothing(tmp
         "warehouse.duckdb",
         "warehouse.duckdb.lock",
     ]
+
+
+def test_a_warehouse_with_marts_from_another_marts_sql_gets_a_message_not_a_traceback(
+    app, tmp_path, loaded
+):
+    import shutil
+
+    import duckdb
+    import pytest
+
+    from queries.runner import Runner, WarehouseOutdated
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(loaded, old)
+    con = duckdb.connect(str(old))
+    con.execute("update mart_build set marts_sql_sha256 = 'older'")
+    con.close()
+    with pytest.raises(WarehouseOutdated, match="load it again"):
+        Runner(old).version()
+    at = app(old).run()
+    assert not at.exception
+    assert "another version of etl/marts.sql" in at.error[0].value

@@ -186,6 +186,7 @@ def test_retention_and_attrition_from_the_marts_equal_the_raw_attempts(wh, raw):
     triples = pairs.merge(fu, on=["learner_id", "module_id"], how="left")
     got = knowledge.follow_up(*_bins(wh, "knowledge_retention", policy="first"))
     got = got.set_index("module_id")
+    assert triples["module_id"].nunique() >= 10  # the loop below checks every one of them
     for module, g in triples.groupby("module_id"):
         row = got.loc[module]
         responded = g["score_pct"].notna()

@@ -3,7 +3,7 @@
 
 import pandas as pd
 
-from analysis import overview as figures
+from analysis import overview as overview_figures
 from queries import overview
 from queries.filters import Filters
 from ui.context import Context
@@ -18,15 +18,19 @@ def headline(ctx: Context, f: Filters) -> tuple[dict, dict]:
 
     def build():
         data = overview.gather(ctx.runner, ctx.viewer, f)
-        return data, figures.figures(data)
+        return data, overview_figures.figures(data)
 
     return ctx.runner.memo(("overview.headline", ctx.viewer, f), build)
 
 
-def gaps(ctx: Context, data: dict, elements: pd.DataFrame, targets: dict) -> pd.DataFrame:
-    """The largest shortfalls of the period in view (data, elements and targets follow from
-    the view and the warehouse)."""
-    return ctx.runner.memo(
-        ("overview.gaps", ctx.viewer, ctx.filters),
-        lambda: figures.largest_gaps(data, elements, targets),
-    )
+def gaps(ctx: Context) -> pd.DataFrame:
+    """The largest shortfalls against target of the view, from the same warehouse version as
+    its key (so its inputs are read here, not passed in)."""
+
+    def build():
+        data, _ = headline(ctx, ctx.filters)
+        elements = ctx.runner.run("protocol_elements").frame
+        targets = overview.targets(ctx.runner, ctx.filters)
+        return overview_figures.largest_gaps(data, elements, targets)
+
+    return ctx.runner.memo(("overview.gaps", ctx.viewer, ctx.filters), build)
