@@ -67,6 +67,7 @@ ATTRITION_MOMENTS = {
     "max_pre_pct": ("max", "pre"),
 }
 ATTRITION_KEYS = ["has_post"]
+_KIND = {col: kind for col, (kind, _) in {**MOMENTS, **ATTRITION_MOMENTS}.items()}
 _AGG = {
     "sum": lambda v, n: (n * v).sum(),
     "sumsq": lambda v, n: (n * v * v).sum(),
@@ -172,8 +173,7 @@ def attrition_of(b: dict[str, np.ndarray]) -> dict:
 
 def _total(b: dict, col: str, rows: np.ndarray) -> float:
     """The sum of a moment over the rows' bins, or the least or greatest of an extreme."""
-    kind = {**MOMENTS, **ATTRITION_MOMENTS}[col][0]
-    how = {"min": np.min, "max": np.max}.get(kind, np.sum)
+    how = {"min": np.min, "max": np.max}.get(_KIND[col], np.sum)
     return float(how(b[col][rows]))
 
 

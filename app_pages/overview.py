@@ -13,12 +13,12 @@ roles = ctx.runner.run("roles").frame.set_index("role")["label"].to_dict()
 modules = ctx.runner.run("modules").frame.set_index("module_id")["title"].to_dict()
 
 st.title("Program overview")
-now_data, now = overview_data.headline(ctx, ctx.filters)
+n_hospitals, now = overview_data.headline(ctx, ctx.filters)
 before_f, before_label = overview_data.previous(ctx)
 before = overview_data.headline(ctx, before_f)[1] if before_f else {}
 period = context.period_of(ctx)
 st.caption(
-    f"{period.label}, your hospitals ({now_data['n_hospitals']} in view). Each figure against "
+    f"{period.label}, your hospitals ({n_hospitals} in view). Each figure against "
     "the program's target for the period and against "
     + (before_label if before_f else "nothing earlier (no previous period)")
     + "; the adoption index against the previous survey wave. Survey answers and refresher "

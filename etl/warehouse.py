@@ -57,8 +57,10 @@ def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the marts were built by this version of marts.sql: a warehouse built by an older
     one (a missing mart, a changed column) gets them rebuilt on the next load, even if no file
     changed."""
+    # this database's own: the query runner attaches several versions side by side
     built = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'mart_build'"
+        "select count(*) from duckdb_tables() "
+        "where table_name = 'mart_build' and database_name = current_database()"
     ).fetchone()[0]
     if not built:
         return False

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import warehouse_path
-from etl.warehouse import MARTS_HASH
+from etl.warehouse import has_marts
 from queries import spec as specs
 from queries import suppress
 from queries.filters import CUSTOM, Filters, Period, month_end, resolve_period
@@ -152,11 +152,7 @@ class Runner:
 
     @staticmethod
     def _describe(cur) -> tuple:
-        try:
-            marts = cur.execute("select any_value(marts_sql_sha256) from mart_build").fetchone()[0]
-        except duckdb.CatalogException:
-            marts = None
-        if marts != MARTS_HASH:
+        if not has_marts(cur):
             raise WarehouseOutdated(
                 "the warehouse's marts were built by another version of etl/marts.sql: load it "
                 "again (python -m etl load with the same folders; unchanged files only rebuild "

@@ -13,12 +13,13 @@ def previous(ctx: Context) -> tuple[Filters | None, str]:
     return overview.previous(ctx.runner, ctx.filters)
 
 
-def headline(ctx: Context, f: Filters) -> tuple[dict, dict]:
-    """(frames, headline figures) of the period of `f`."""
+def headline(ctx: Context, f: Filters) -> tuple[int, dict]:
+    """(hospitals in view, headline figures) of the period of `f`. The frames they come from
+    stay in the runner's result cache, not in the memo."""
 
     def build():
         data = overview.gather(ctx.runner, ctx.viewer, f)
-        return data, overview_figures.figures(data)
+        return data["n_hospitals"], overview_figures.figures(data)
 
     return ctx.runner.memo(("overview.headline", ctx.viewer, f), build)
 
@@ -28,7 +29,7 @@ def gaps(ctx: Context) -> pd.DataFrame:
     its key (so its inputs are read here, not passed in)."""
 
     def build():
-        data, _ = headline(ctx, ctx.filters)
+        data = overview.gather(ctx.runner, ctx.viewer, ctx.filters)  # cached results
         elements = ctx.runner.run("protocol_elements").frame
         targets = overview.targets(ctx.runner, ctx.filters)
         return overview_figures.largest_gaps(data, elements, targets)
