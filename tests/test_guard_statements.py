@@ -203,6 +203,21 @@ def retakes(wh, tmp_path_factory):
     return path
 
 
+def _filter_grid(ccns, spans, few):
+    """Parameters of a replaced query and its mart-based successor: each (month_from, month_to)
+    span x 4 role/module filters, every other span over the first `few` hospitals only."""
+    for i, (month_from, month_to) in enumerate(spans):
+        for role, module in [(None, None), ("RN", None), (None, "M01"), ("unrecorded", "M03")]:
+            yield {
+                "ccns": ccns if i % 2 else ccns[:few],
+                "role": role,
+                "module": module,
+                "month_from": month_from,
+                "month_to": month_to,
+                "as_of": (pd.Timestamp(month_to) + pd.offsets.MonthEnd(0)).date(),
+            }
+
+
 @pytest.mark.parametrize(
     "name",
     ["coverage_by_hospital_role", "coverage_by_hospital_department", "refresher_currency"],
@@ -223,21 +238,13 @@ def test_coverage_from_its_marts_equals_the_learner_by_learner_query_in_every_mo
         ).fetchall()[0][0]
         months = pd.date_range(lo, hi + pd.DateOffset(months=26), freq="4MS").date
         covered = lapsing = 0
-        for i, month in enumerate(months):
-            for role, module in [(None, None), ("RN", None), (None, "M01"), ("unrecorded", "M03")]:
-                params = {
-                    "ccns": ccns if i % 2 else ccns[:4],
-                    "role": role,
-                    "module": module,
-                    "month_to": month,
-                    "as_of": (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date(),
-                }
-                params = {k: v for k, v in params.items() if f"${k}" in old_sql}
-                old = con.execute(old_sql, params).df()
-                new = con.execute(new_sql, params).df()
-                pd.testing.assert_frame_equal(new, old, check_dtype=False)
-                covered += int(old.filter(like="n_").iloc[:, 0].sum())
-                lapsing += int(old.get("n_lapsing", pd.Series([0])).sum())
+        for params in _filter_grid(ccns, [(None, m) for m in months], few=4):
+            params = {k: v for k, v in params.items() if f"${k}" in old_sql}
+            old = con.execute(old_sql, params).df()
+            new = con.execute(new_sql, params).df()
+            pd.testing.assert_frame_equal(new, old, check_dtype=False)
+            covered += int(old.filter(like="n_").iloc[:, 0].sum())
+            lapsing += int(old.get("n_lapsing", pd.Series([0])).sum())
     finally:
         con.close()
     assert covered > 0
@@ -258,20 +265,11 @@ def test_module_use_from_its_mart_equals_the_learner_by_learner_query(wh):
         months = list(pd.date_range(lo, hi, freq="5MS").date) + [hi]
         spans = [(lo, hi), *zip(months, months[1:], strict=False), (hi, hi), (months[2], hi)]
         checked = 0
-        for i, (month_from, month_to) in enumerate(spans):
-            for role, module in [(None, None), ("RN", None), (None, "M01"), ("unrecorded", "M03")]:
-                params = {
-                    "ccns": ccns if i % 2 else ccns[:5],
-                    "role": role,
-                    "module": module,
-                    "month_from": month_from,
-                    "month_to": month_to,
-                    "as_of": (pd.Timestamp(month_to) + pd.offsets.MonthEnd(0)).date(),
-                }
-                old = con.execute(old_sql, params).df()
-                new = con.execute(new_sql, params).df()
-                pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-12)
-                checked += int(old["n_completed"].sum() + old["n_started"].sum())
+        for params in _filter_grid(ccns, spans, few=5):
+            old = con.execute(old_sql, params).df()
+            new = con.execute(new_sql, params).df()
+            pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-12)
+            checked += int(old["n_completed"].sum() + old["n_started"].sum())
     finally:
         con.close()
     assert checked > 1000
