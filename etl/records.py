@@ -11,12 +11,10 @@ row accounting.
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 from etl import sqlexpr as X
 from etl.context import FileContext, FileResult
-from etl.identity import learner_ids
-from etl.stage import temp_from_arrow
+from etl.identity import learner_id_sql
 
 
 @dataclass(frozen=True)
@@ -92,21 +90,8 @@ USABLE = "_exclude is null and _check is null"
 
 
 def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
-    """`good`: the usable rows of `rec` with learner_id, hospital_ccn, attribution and role
-    (HMAC once per distinct learner)."""
-    distinct = [
-        r[0]
-        for r in con.execute(
-            f"select distinct id_namespace || ':' || id_value from rec where {USABLE} order by 1"
-        ).fetchall()
-    ]
-    keys = pa.table(
-        {
-            "nsid": pa.array(distinct, pa.string()),
-            "learner_id": pa.array(learner_ids(ctx.key, distinct), pa.string()),
-        }
-    )
-    temp_from_arrow(con, "learner_key", keys)
+    """`good`: the usable rows of `rec` with learner_id, hospital_ccn, attribution and role."""
+    learner_id, key_params = learner_id_sql(ctx.key, "g.id_namespace || ':' || g.id_value")
     has_role = "job_title" in columns(con, "rec")
     role_join = (
         f"left join role_map rm on rm.job_title_norm = {X.title_norm('g.job_title')}"
@@ -117,18 +102,17 @@ def assign_learners(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> None:
     con.execute(
         f"""
         create or replace temp table good as
-        select g.*, k.learner_id,
+        select g.*, {learner_id} as learner_id,
             coalesce($file_ccn, g.facility_ccn, d.ccn) as hospital_ccn,
             case when $file_ccn is not null then 'file'
                  when g.facility_ccn is not null then 'facility'
                  when d.ccn is not null then 'domain' else 'none' end as attribution,
             {role_expr} as role
         from (select * from rec where {USABLE}) g
-        join learner_key k on k.nsid = g.id_namespace || ':' || g.id_value
         left join hospital_domain_unique d on d.domain = g.email_domain
         {role_join}
         """,
-        {"file_ccn": ctx.hospital_ccn},
+        {"file_ccn": ctx.hospital_ccn, **key_params},
     )
     if has_role:  # job titles the role map does not know, for the worklist
         con.execute(

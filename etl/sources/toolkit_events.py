@@ -20,7 +20,7 @@ import re
 import pyarrow as pa
 
 from etl.context import FileContext, FileResult, mask_free_text
-from etl.identity import learner_ids
+from etl.identity import learner_id_sql
 from etl.stage import temp_from_arrow
 
 WINDOW_S = 30 * 60
@@ -53,31 +53,31 @@ def finish(con, ctx: FileContext, res: FileResult, source: str) -> None:
         "select _exclude, count(*) from req where _exclude is not null group by 1 order by 1"
     ).fetchall():
         res.exclude(reason, n)
-    _client_keys(con, ctx)
     _networks(con)
+    client_id, key_params = learner_id_sql(ctx.key, "'client:' || _client_text")
     con.execute(
-        """
+        f"""
         create or replace temp table ev as
         -- The key is the request itself, not the folder the file came from: the same log copied
         -- elsewhere (another tenant by sources.csv) is still the same requests.
-        select md5(concat_ws('|', $source, k.client_id, r._content)) as event_id,
+        select md5(concat_ws('|', $source, r.client_id, r._content)) as event_id,
                $source as source, $system as system, $tenant as tenant, r.resource_id,
-               k.client_id,
+               r.client_id,
                coalesce($file_ccn, d.ccn, n.ccn) as hospital_ccn,
                case when $file_ccn is not null then 'file' when d.ccn is not null then 'domain'
                     when n.ccn is not null then 'network' else 'none' end as attribution,
                r.email_domain, r.requested_at, r.status_code, r._line
-        from req r
-        join client_key k on k.client_text = r._client_text
+        from (select *, {client_id} as client_id from req
+              where _exclude is null and _reject_reason is null) r
         left join ip_hospital n on n.ip = r.ip
         left join hospital_domain_unique d on d.domain = r.email_domain
-        where r._exclude is null and r._reject_reason is null
         """,
         {
             "system": ctx.system,
             "tenant": ctx.tenant,
             "source": source,
             "file_ccn": ctx.hospital_ccn,
+            **key_params,
         },
     )
     # A log read again (after a change of network ranges or membership) re-attributes the events
@@ -177,27 +177,6 @@ def recount(con) -> None:
         """update download_event set is_counted = f.is_counted from flag f
            where download_event.event_id = f.event_id
              and download_event.is_counted is distinct from f.is_counted"""
-    )
-
-
-def _client_keys(con, ctx: FileContext) -> None:
-    texts = [
-        r[0]
-        for r in con.execute(
-            """select distinct _client_text from req
-               where _exclude is null and _reject_reason is null order by 1"""
-        ).fetchall()
-    ]
-    ids = learner_ids(ctx.key, [f"client:{t}" for t in texts])
-    temp_from_arrow(
-        con,
-        "client_key",
-        pa.table(
-            {
-                "client_text": pa.array(texts, pa.string()),
-                "client_id": pa.array(ids, pa.string()),
-            }
-        ),
     )
 
 
