@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import adoption, coverage, paired, utilization
+from analysis import adoption, coverage, utilization
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Figure:
 
 def figures(data: dict) -> dict[str, Figure]:
     """Headline figures from one period's frames: coverage rows (by role), utilization rows,
-    knowledge bins, adoption-index rows and refresher rows; own hospitals only."""
+    knowledge cells, adoption-index rows and refresher rows; own hospitals only."""
     cov = coverage.by_hospital(_own(data["coverage"]))
     # each hospital counts at most its headcount (learners without a role can outnumber it)
     n_cov = np.minimum(cov["n_covered"], cov["headcount"]).sum()
@@ -37,8 +37,7 @@ def figures(data: dict) -> dict[str, Figure]:
     use = utilization.per_hospital(_own(data["utilization"]))
     n_hosp = data["n_hospitals"]
     n_active = int((use["n_completed"].fillna(0) > 0).sum())
-    bins = data["knowledge"]
-    gain = paired.summarize(bins, full=False) if bins is not None and len(bins) else {}
+    n_gain, gain = _mean_gain(data["knowledge"])
     idx = _own(data["adoption"])
     wave = adoption.latest_wave(idx["wave"]) if len(idx) else None
     at = idx[idx["wave"] == wave]
@@ -67,9 +66,9 @@ def figures(data: dict) -> dict[str, Figure]:
                 "Effectiveness",
                 "mean_gain_pp",
                 "Mean knowledge gain",
-                gain.get("mean_change_pp", np.nan),
+                gain,
                 "pp",
-                gain.get("n_pairs", 0),
+                n_gain,
                 "learner-modules",
             ),
             Figure(
@@ -103,6 +102,18 @@ def figures(data: dict) -> dict[str, Figure]:
             ),
         )
     }
+
+
+def _mean_gain(cells: pd.DataFrame | None) -> tuple[int, float]:
+    """(learners, mean change in pp) over the own cells whose mean is shown: the mean of every
+    such learner's change, as paired.summarize of the cells' pooled histograms gives it."""
+    if cells is None:
+        return 0, np.nan
+    shown = _own(cells)
+    shown = shown[shown["mean_change_pp"].notna()]
+    n = int(shown["n_learners"].sum())
+    total = (shown["mean_change_pp"] * shown["n_learners"]).sum()
+    return n, (float(total) / n if n else np.nan)
 
 
 def _own(frame: pd.DataFrame) -> pd.DataFrame:

@@ -69,7 +69,7 @@ def _titles(src: Source) -> dict:
 # --- summary -----------------------------------------------------------------------------------
 
 
-def _peer_view(data: dict, bins, n_peers: int) -> dict:
+def _peer_view(data: dict, n_peers: int) -> dict:
     """The same frames with the peer groups as 'own' rows, for figures() to read."""
 
     def flip(frame):
@@ -79,8 +79,7 @@ def _peer_view(data: dict, bins, n_peers: int) -> dict:
         peers["is_peer_group"] = False
         return peers
 
-    out = {k: flip(v) for k, v in data.items() if k not in ("n_hospitals", "knowledge")}
-    out["knowledge"] = flip(bins) if bins is not None else None
+    out = {k: flip(v) for k, v in data.items() if k != "n_hospitals"}
     out["n_hospitals"] = n_peers
     return out
 
@@ -97,11 +96,9 @@ def summary(src: Source, with_peers: bool) -> Sheet:
     targets = overview_q.targets(runner, f)
     peer = {}
     if with_peers:
-        gains = src.run("knowledge_gains", pool=True, policy="first").detail
-        bins = gains[gains["is_peer_group"]] if gains is not None else None
         n_peers = len(runner.frame(src.viewer).groups)
         if n_peers:
-            peer = overview.figures(_peer_view(data, bins, n_peers))
+            peer = overview.figures(_peer_view(data, n_peers))
     rows = []
     for fig in now.values():
         was, label, was_n, was_held = np.nan, "", np.nan, False

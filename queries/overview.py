@@ -50,14 +50,11 @@ def gather(runner: Runner, viewer: Viewer, f: Filters, external: bool = False) -
     def run(name, **kw):
         return runner.run(name, viewer, f, external=external, **kw)
 
-    gains = run("knowledge_gains", pool=True, policy="first")
-    bins = gains.detail
-    if bins is not None:
-        bins = bins[~bins["is_peer_group"]]
     return {
         "coverage": run("coverage_by_hospital_role").frame,
         "utilization": run("utilization_by_hospital_module").frame,
-        "knowledge": bins,
+        # the knowledge_gains cells the Knowledge page opens on, without their histograms
+        "knowledge": run("knowledge_gain_cells", pool=True, policy="first").frame,
         "adoption": run("adoption_by_hospital").frame,
         "stages": run("adoption_by_hospital_element").frame,
         "refresher": run("refresher_currency").frame,

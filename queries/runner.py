@@ -330,7 +330,7 @@ class Runner:
         raw["_contributors"] = (active & first).astype("int64")  # once per hospital and cell
         names = named.set_index("hospital_ccn")["hospital_name"]
         mine = raw[raw["hospital_ccn"].isin(names.index)].copy()
-        if pool and spec.detail:
+        if pool and spec.stats_n:
             mine = mine[~_small_parts(mine, spec, cell)]
         if pool:
             mine["hospital"] = label = frame.pool_label(f)
@@ -377,6 +377,8 @@ class Runner:
             return out, keys, None
         out, keys = self._rolled(cur, spec, frame, f, period, extra, pool, parts=parts)
         if not spec.detail:
+            if spec.stats_n:  # each row is a whole cell
+                out[RELEASED] = 1.0
             return out, keys, None
         cell = [k for k in keys if k not in spec.detail]
         ids = ["hospital_ccn", "hospital", "is_peer_group", "n_hospitals"]
@@ -417,7 +419,7 @@ class Runner:
                 self._guard_scores(
                     cur, att, spec, frame, f, name, out, mask, keys, extra, pool, notes
                 )
-        if pool and spec.detail and len(frame.named(f)) > 1:
+        if pool and spec.stats_n and len(frame.named(f)) > 1:
             notes.append(
                 "Pooled figures leave out any of your hospitals with 1-10 learners in a cell "
                 "(or in a part of it), so that no two views can be subtracted to reveal them."

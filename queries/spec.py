@@ -20,7 +20,9 @@ detail=A,B  key columns inside a statistic (histogram bins of scores): summed ac
             the rest, but suppression is decided per cell (the other keys), and a withheld cell's
             rows never leave the runner. Needs stats=N.
 stats=N     the cell's statistics rest on N learners: `released` is withheld (score statistic
-            rules) when N < 11, and the analysis layer computes the figures from the bins.
+            rules) when N < 11, and the analysis layer computes the figures from the bins. A
+            pooled row leaves out a hospital whose cell has 1-10 learners. Without detail= each
+            row is a whole cell: figures come from its means, pooled under the same rule.
 """
 
 import re
@@ -30,7 +32,7 @@ from pathlib import Path
 
 SQL_DIR = Path(__file__).parent
 SCOPES = {"hospital", "collaborative", "public"}
-RELEASED = "released"  # 1 where a detail spec's cell may be analysed, <NA> where withheld
+RELEASED = "released"  # 1 where a stats spec's cell may be analysed, <NA> where withheld
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -135,8 +137,8 @@ def parse(name: str, sql: str) -> Spec:
             kw[kind + "s"].append((out, a, b))
         else:
             raise SpecError(f"{name}.sql: unknown runner option {opt!r}")
-    if bool(kw["detail"]) != any(out == RELEASED for out, _, _ in kw["means"]):
-        raise SpecError(f"{name}.sql: detail= and stats= go together")
+    if kw["detail"] and not any(out == RELEASED for out, _, _ in kw["means"]):
+        raise SpecError(f"{name}.sql: detail= needs stats=")
     if scope not in SCOPES:
         raise SpecError(f"{name}.sql: scope must be one of {sorted(SCOPES)}, not {scope!r}")
     params = tuple(dict.fromkeys(_PARAM.findall(strip_comments(sql))))

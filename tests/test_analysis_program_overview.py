@@ -275,8 +275,10 @@ STAGE_DATA = [
 ]
 
 
-def bins(pre_post_n) -> pd.DataFrame:
-    out = pd.DataFrame(pre_post_n, columns=["pre_pct", "post_pct", "n_learners"])
+def gain_cells(rows) -> pd.DataFrame:
+    """knowledge_gain_cells rows: (module, mean change pp or None when withheld, learners)."""
+    out = pd.DataFrame(rows, columns=["module_id", "mean_change_pp", "n_learners"])
+    out["mean_change_pp"] = out["mean_change_pp"].astype("float64")
     return out.assign(hospital="Your hospitals", is_peer_group=False, n_hospitals=3)
 
 
@@ -284,7 +286,15 @@ def overview_data(**changes) -> dict:
     data = {
         "coverage": frame(COVERAGE_COLUMNS, COVERAGE, COVERAGE_COUNTS),
         "utilization": frame(USE_COLUMNS, UTILIZATION, USE_COUNTS).assign(sum_contact_hours=0.0),
-        "knowledge": bins([(40.0, 60.0, 3), (50.0, 55.0, 1)]),
+        # M01: 3 learners at 40 -> 60 (+20 each); M02: 1 at 50 -> 55 (+5); M03 withheld;
+        # a peer group's cell is not the viewer's
+        "knowledge": pd.concat(
+            [
+                gain_cells([("M01", 20.0, 3), ("M02", 5.0, 1), ("M03", None, 7)]),
+                gain_cells([("M01", 50.0, 30)]).assign(hospital="Peers A", is_peer_group=True),
+            ],
+            ignore_index=True,
+        ),
         "adoption": index_rows(ADOPTION),
         "stages": stage_rows(STAGE_DATA),
         "refresher": frame(REFRESHER_COLUMNS, REFRESHER, ["n_ever_covered", "n_current"]),
@@ -362,8 +372,7 @@ def test_one_survey_wave_has_no_prior():
 
 
 def test_empty_frames_give_missing_figures_on_zero():
-    empty_bins = bins([]).astype({"pre_pct": "float64", "post_pct": "float64"})
-    for knowledge in (None, empty_bins):
+    for knowledge in (None, gain_cells([])):
         data = overview_data(  # frames holding peer groups' rows only
             coverage=frame(COVERAGE_COLUMNS, COVERAGE[-1:], COVERAGE_COUNTS),
             utilization=frame(USE_COLUMNS, UTILIZATION[-2:], USE_COUNTS).assign(
@@ -382,7 +391,7 @@ def test_empty_frames_give_missing_figures_on_zero():
 
 
 def test_a_small_knowledge_sample_still_has_its_mean_gain():
-    data = overview_data(knowledge=bins([(30.0, 70.0, 1)]))  # one learner: +40 pp
+    data = overview_data(knowledge=gain_cells([("M01", 40.0, 1)]))  # one learner: +40 pp
     gain = overview.figures(data)["mean_gain_pp"]
     assert (gain.value, gain.n) == (40.0, 1)
 

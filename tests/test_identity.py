@@ -5,8 +5,8 @@ import hmac
 
 import duckdb
 import pytest
-from conftest import HS_HEADER, load, query
 
+from conftest import HS_HEADER, load, query
 from etl.identity import learner_id_sql
 
 TEXTS = ["email:sam.roe@example.org", "healthstream:default:777", "", "client:é ü 北京", "x" * 300]

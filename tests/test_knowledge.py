@@ -390,3 +390,39 @@ def test_the_retention_extremes_roll_up_as_the_least_and_greatest_over_the_peer_
         if row.is_responded:
             change = part["fu_pct"] - part["pre_pct"]
             assert (row.min_fu_vs_pre_pp, row.max_fu_vs_pre_pp) == (change.min(), change.max())
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_the_overviews_gain_cells_are_the_knowledge_gains_cells_and_their_bins_mean(
+    runner, external
+):
+    """knowledge_gain_cells (the Overview's) against knowledge_gains (the Knowledge page's): the
+    same rows, counts and withheld cells under every viewer and filter, and each shown mean the
+    mean change of the cell's released histogram."""
+    viewers = [COLLAB, Viewer("state", "MO"), Viewer("system", "Heartland Health System")]
+    viewers += [Viewer("hospital", "260478")]
+    filters = [Filters(), Filters(role="RN"), Filters(module="M03"), Filters(period="FY2026")]
+    filters += [Filters(role="security"), Filters(region="Kansas City metro")]
+    keys = ["hospital", "module_id", "is_peer_group", "n_hospitals"]
+    shown = 0
+    for viewer in viewers:
+        for f in filters:
+            kw = dict(pool=True, policy="first", external=external)
+            gains = runner.run("knowledge_gains", viewer, f, **kw)
+            cells = runner.run("knowledge_gain_cells", viewer, f, **kw).frame
+            old = gains.frame
+            pd.testing.assert_frame_equal(
+                cells[[*keys, "n_learners"]], old[[*keys, "n_learners"]], check_dtype=False
+            )
+            assert cells["released"].isna().equals(old["released"].isna()), (viewer, f)
+            assert cells["mean_change_pp"].isna().equals(old["released"].isna()), (viewer, f)
+            bins = gains.detail.assign(
+                change=lambda d: (d["post_pct"] - d["pre_pct"]) * d["n_learners"]
+            )
+            by_cell = bins.groupby(["hospital", "module_id"])[["change", "n_learners"]].sum()
+            for r in cells[cells["mean_change_pp"].notna()].itertuples():
+                change, n = by_cell.loc[(r.hospital, r.module_id)]
+                assert n == r.n_learners
+                assert r.mean_change_pp == pytest.approx(change / n, rel=1e-12, abs=1e-12)
+                shown += 1
+    assert shown > 100

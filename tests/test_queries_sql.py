@@ -17,7 +17,13 @@ COLLABORATIVE_ONLY = [n for n in NAMES if specs.load(n).scope == "collaborative"
 BOUND = {"ccns", "role", "module", "month_from", "month_to", "as_of", "limit", "policy"}
 EXTRA = {"rejected_rows": {"limit": 10}} | {
     name: {"policy": "first"}
-    for name in ("knowledge_gains", "knowledge_items", "knowledge_retention", "knowledge_attrition")
+    for name in (
+        "knowledge_gains",
+        "knowledge_gain_cells",
+        "knowledge_items",
+        "knowledge_retention",
+        "knowledge_attrition",
+    )
 }
 
 
@@ -166,3 +172,12 @@ def test_a_later_unchanged_reload_keeps_each_files_accounting(tmp_path):
     june = files[files["path"].str.endswith("260002-transcript-2026-06.csv")].iloc[0]
     assert (june["status"], june["rows_rejected"], june["rows_excluded"]) == ("partial", 1, 2)
     assert len(files) == 23
+
+
+def test_a_histogram_needs_the_n_its_statistics_rest_on_but_stats_stand_alone():
+    head = "-- purpose\n-- grain\n-- runner: scope=hospital counts=n "
+    body = "\nselect hospital_ccn, n from t where list_contains($ccns, hospital_ccn)"
+    with pytest.raises(specs.SpecError, match="detail= needs stats="):
+        specs.parse("q", head + "detail=pre_pct" + body)
+    alone = specs.parse("q", head + "stats=n" + body)
+    assert (alone.stats_n, alone.detail) == ("n", ())
