@@ -52,7 +52,8 @@ def gather(runner: Runner, viewer: Viewer, f: Filters, external: bool = False) -
 
     return {
         "coverage": run("coverage_by_hospital_role").frame,
-        "utilization": run("utilization_by_hospital_module").frame,
+        # completions and starters only: no time or days statistics, so no statements guard them
+        "utilization": run("utilization_by_hospital_module", scores=False).frame,
         # the knowledge_gains cells the Knowledge page opens on, without their histograms
         "knowledge": run("knowledge_gain_cells", pool=True, policy="first").frame,
         "adoption": run("adoption_by_hospital").frame,

@@ -241,12 +241,18 @@ class Runner:
         filters: Filters | None = None,
         pool: bool = False,
         external: bool = False,
+        scores: bool = True,
         **extra,
     ) -> Result:
         """`pool`: the viewer's own hospitals as one row (peer groups stay as they are).
         `external`: for outside audiences (DESIGN.md section 6): staff counts of 1-10 are
-        withheld in every row, the viewer's own hospitals included."""
+        withheld in every row, the viewer's own hospitals included.
+        `scores=False`: the caller reads no score statistics (mean.), so they are left out, and
+        so are the statements that guard them under a role or period filter; every other column
+        is as with them, since each column's suppression is decided on its own."""
         spec = specs.load(name)
+        if not scores and spec.detail:
+            raise ValueError(f"{name}: a histogram query's bins need their score statistics")
         if spec.scope == "collaborative" and not viewer.is_collaborative:
             raise ScopeError(f"{name} is for collaborative staff only")
         t0 = time.perf_counter()
@@ -261,6 +267,7 @@ class Runner:
                 f,
                 pool,
                 external,
+                scores,
                 tuple(sorted(extra.items())),
             )
             with self._lock:
@@ -276,7 +283,7 @@ class Runner:
             period = att.resolve(f)
             if spec.scope == "hospital":
                 out, mask, notes, detail = self._scoped(
-                    cur, att, spec, frame, f, period, extra, pool, external
+                    cur, att, spec, frame, f, period, extra, pool, external, scores
                 )
             else:
                 out = _fetch(cur, spec, _bind(spec, period, f, None, extra))
@@ -392,7 +399,17 @@ class Runner:
         return cells, cell, out
 
     def _scoped(
-        self, cur, att, spec, frame: HospitalFrame, f, period: Period, extra, pool, external=False
+        self,
+        cur,
+        att,
+        spec,
+        frame: HospitalFrame,
+        f,
+        period: Period,
+        extra,
+        pool,
+        external=False,
+        scores=True,
     ):
         out, keys, bins = self._cells(cur, spec, frame, f, period, extra, pool)
         outside = out["is_peer_group"]
@@ -411,7 +428,7 @@ class Runner:
                 "Peer figures about staff are shown for all roles and modules since launch only: "
                 "under a role, module or period filter they could be subtracted from each other."
             )
-        if narrowed and spec.means:
+        if narrowed and spec.means and scores:
             # Under a module filter a query keyed by module returns whole cells, the same as the
             # unfiltered query's cells of that module: no n differs, so no guard is needed.
             guarded = [n for n in narrowed if not (n == "module" and "module_id" in keys)]
@@ -432,8 +449,11 @@ class Runner:
             )
         suppress.complementary(mask, out, "hospital", keys, spec)
         suppress.derived(mask, spec)
+        left_out = () if scores else spec.mean_outputs
         hidden = [
-            c for c in (*spec.sums, *spec.mins, *spec.maxs, "_contributors") if c in out.columns
+            c
+            for c in (*spec.sums, *spec.mins, *spec.maxs, *left_out, "_contributors")
+            if c in out.columns
         ]
         out = suppress.apply(out, mask).drop(columns=hidden)
         mask = mask.drop(columns=hidden)

@@ -2,6 +2,8 @@
 
 - The score guards read every role (or program period) in one statement (a UNION ALL of the
   query, one copy per part): each part's cells must equal those of the query run alone.
+- Without its score statistics (scores=False) a query skips the guards: every other column and
+  its suppression must be as with them.
 - knowledge_by_hospital_module sums mart_knowledge_pair: it must equal the query it replaced,
   which joined pre- and post-tests of mart_quiz_learner learner by learner.
 """
@@ -93,6 +95,37 @@ def test_one_statement_for_every_part_gives_each_part_its_own_cells(runner, name
                 _ordered(own),
                 check_dtype=False,
             )
+
+
+@pytest.mark.parametrize("name", [n for n in SCORED if not specs.load(n).detail])
+def test_without_its_score_statistics_a_query_gives_every_other_column_as_with_them(wh, name):
+    runner = Runner(wh)  # its own cache: other tests count the statements of a first run
+    spec = specs.load(name)
+    extra = {k: v for k, v in EXTRA.items() if k in spec.params}
+    state = runner.frame().hospitals["state"].iloc[0]
+    viewers = [Viewer("collaborative"), Viewer("state", state), Viewer("hospital", "260478")]
+    filters = [Filters(), Filters(role="RN"), Filters(role="security"), Filters(module="M03")]
+    filters += [Filters(period="FY2026"), Filters(role="RN", period="FY2026")]
+    guarded = 0
+    for viewer in viewers:
+        for f in filters:
+            for external in (False, True):
+                kw = dict(external=external, **extra)
+                full = runner.run(name, viewer, f, **kw)
+                lean = runner.run(name, viewer, f, scores=False, **kw)
+                assert not set(spec.mean_outputs) & set(lean.frame.columns)
+                rest = full.frame.drop(columns=list(spec.mean_outputs))
+                pd.testing.assert_frame_equal(lean.frame, rest)
+                pd.testing.assert_frame_equal(
+                    lean.suppressed, full.suppressed.drop(columns=list(spec.mean_outputs))
+                )
+                guarded += full.frame[list(spec.mean_outputs)].isna().to_numpy().sum()
+    assert guarded > 0  # some score statistic was withheld: the guards had work to do
+
+
+def test_a_histogram_query_keeps_its_score_statistics(runner):
+    with pytest.raises(ValueError, match="bins need their score statistics"):
+        runner.run("knowledge_gains", scores=False, policy="first")
 
 
 @pytest.mark.parametrize(
