@@ -10,7 +10,6 @@ of the command line sees.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from bench import common
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,12 +110,7 @@ def main() -> None:
         "duckdb_raw_read_s": round(raw_s, 1),
         "raw_read_files_skipped": raw_skipped,
         "ratio_to_raw_read": round(load_s / raw_s, 1),
-        "machine": {
-            "cores": os.cpu_count(),
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "python": platform.python_version(),
-            "duckdb": duckdb.__version__,
-        },
+        "machine": common.machine(),
         "command": f"python -m bench.etl_load --tier {args.tier}",
     }
     out_path = ROOT / "bench" / "results" / f"etl_{args.tier}.json"

@@ -12,14 +12,13 @@ writes bench/results/knowledge_times_<tier>.json.
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from analysis import knowledge
+from bench import common
 from queries.filters import Filters
 from queries.runner import Runner
 from queries.scope import Viewer
@@ -80,13 +79,7 @@ def main() -> None:
     ).stdout.strip()
     out = {
         "tier": args.tier,
-        "machine": {
-            "cores": os.cpu_count(),
-            "python": platform.python_version(),
-            "memory_gib": round(
-                os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
-            ),
-        },
+        "machine": common.machine(),
         "commit": commit,
         "stats": stats,
     }

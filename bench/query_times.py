@@ -34,7 +34,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 import queries.runner as runner_module
+from bench import common
 from queries import spec as specs
 from queries.filters import CUSTOM, HOSPITAL_KEYS, SINCE_LAUNCH, Filters
 from queries.runner import Runner
@@ -128,28 +128,6 @@ def code_version() -> dict:
 
 
 # machine and warehouse ------------------------------------------------------------------------
-def machine() -> dict:
-    mem_kb = None
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    cpu = None
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(mem_kb / 2**20, 1) if mem_kb else None,
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-    }
-
-
 def row_counts(path: Path) -> dict:
     """Row counts from a plain read-only connection, closed before any Runner attaches."""
     con = duckdb.connect(str(path), read_only=True)
@@ -508,7 +486,7 @@ def main() -> None:
         "command": "python -m bench.query_times " + " ".join(sys.argv[1:]),
         "warehouse": str(path),
         "warehouse_mb": path.stat().st_size // 2**20,
-        "machine": machine(),
+        "machine": {**common.machine(), "pandas": pd.__version__},
         "code": code,
         "rows": counts,
         "repeat": args.repeat,
