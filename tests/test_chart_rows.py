@@ -32,3 +32,18 @@ def test_of_forty_five_the_forty_lowest_are_drawn_with_the_peer_group_and_a_note
     # and goes last, so it is not among them; H001-H004 (99-96) are the 4 highest
     assert shown == [f"H{i:03d}" for i in range(5, 45)] + ["Peers: KS"]
     assert note.startswith("The chart shows the 40 of your 45 hospitals with the lowest figures")
+
+
+def test_a_headline_counts_one_in_the_singular_and_staff_either_way():
+    from analysis.overview import Figure
+
+    def note(n, label):
+        fig = Figure("Adoption", "m", "x", 100.0, "%", n, label)
+        return program.headline_note(fig, None, None, "").split(";")[0]
+
+    assert note(1, "hospitals") == "n = 1 hospital"
+    assert note(2, "hospitals") == "n = 2 hospitals"
+    assert note(1, "learner-modules") == "n = 1 learner-module"
+    assert note(1, "elements answered") == "n = 1 element answered"
+    assert note(1, "staff (headcount)") == "n = 1 staff (headcount)"
+    assert note(1, "staff ever fully trained") == "n = 1 staff ever fully trained"

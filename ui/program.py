@@ -246,8 +246,16 @@ def headline(fig) -> str:
     return f"{fig.value:+.1f} pp" if fig.unit == "pp" else pct(fig.value)
 
 
+def _counted(n, label: str) -> str:
+    """'1 hospital', '2 hospitals': the labels are plural; 'staff' is both."""
+    first, _, rest = label.partition(" ")
+    if n == 1 and first.endswith("s"):
+        first = first[:-1]
+    return f"{count(n)} {' '.join(x for x in (first, rest) if x)}"
+
+
 def headline_note(fig, target, was, label) -> str:
-    n = f"n = {count(fig.n)} {fig.n_label}"
+    n = f"n = {_counted(fig.n, fig.n_label)}"
     if pd.isna(fig.value):
         return f"{n}; no figure (nothing to show, or fewer than 11 learners)."
     unit = " pp" if fig.unit == "pp" else "%"
