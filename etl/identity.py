@@ -51,8 +51,8 @@ def learner_id_sql(key: bytes, expr: str) -> tuple[str, dict]:
     """SQL for the key of the VARCHAR `expr`, and the parameters it binds.
 
     The same HMAC-SHA256 as learner_ids, written out (RFC 2104) over DuckDB's sha256, because
-    the load computed 1.7 M keys a state load in Python, each read out of and back into DuckDB:
-    about 6 s, against about 1 s here.
+    a state load keys 1.7 M distinct ids, which Python read out of DuckDB, keyed one by one and
+    wrote back (1 M keys: 2.2 s in Python's hmac, 0.8 s in this expression, on 2 cores).
     """
     block = 64  # SHA-256's block size in bytes
     k = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
