@@ -42,17 +42,12 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, b"fingerprint:v1", hashlib.sha256).hexdigest()[:16]
 
 
-def learner_ids(key: bytes, namespaced_ids: list[str]) -> list[str]:
-    """Keys for '<namespace>:<id>' strings, in Python (the reference for learner_id_sql)."""
-    return [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in namespaced_ids]
-
-
 def learner_id_sql(key: bytes, expr: str) -> tuple[str, dict]:
     """SQL for the key of the VARCHAR `expr`, and the parameters it binds.
 
-    The same HMAC-SHA256 as learner_ids, written out (RFC 2104) over DuckDB's sha256, because
-    a state load keys 1.7 M distinct ids, which Python read out of DuckDB, keyed one by one and
-    wrote back (1 M keys: 2.2 s in Python's hmac, 0.8 s in this expression, on 2 cores).
+    HMAC-SHA256(key, value) written out (RFC 2104) over DuckDB's sha256, in the load's own SQL:
+    a state load keys 1.7 M distinct ids, which Python's hmac read out of DuckDB, keyed one by
+    one and wrote back (1 M keys: 2.2 s in Python's hmac, 0.8 s in this expression, on 2 cores).
     """
     block = 64  # SHA-256's block size in bytes
     k = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
