@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import adoption, coverage, utilization
+from analysis import adoption, coverage, utilization, weighted
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,8 @@ def _mean_gain(cells: pd.DataFrame | None) -> tuple[int, float]:
         return 0, np.nan
     shown = _own(cells)
     shown = shown[shown["mean_change_pp"].notna()]
-    n = int(shown["n_learners"].sum())
-    total = (shown["mean_change_pp"] * shown["n_learners"]).sum()
-    return n, (float(total) / n if n else np.nan)
+    change, n = (shown[c].to_numpy(dtype="float64") for c in ("mean_change_pp", "n_learners"))
+    return int(n.sum()), (weighted.mean(change, n) if n.sum() else np.nan)
 
 
 def _own(frame: pd.DataFrame) -> pd.DataFrame:
